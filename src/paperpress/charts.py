@@ -1,0 +1,78 @@
+"""Draw one chart from its spec and the data: SVG for the PDF and web editions, PNG for Word."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .chartspec import ChartSpec, load_chart_spec
+from .errors import SourceError
+from .statistics import Statistics, load_statistics
+
+# Colours come from the style file's cycle: the first is the accent for the latest value,
+# the last a muted tint for earlier ones.
+_EARLIER, _LATEST = -1, 0
+
+
+def render_chart(spec_path: Path, data_dir: Path, style_path: Path,
+                 svg_path: Path, png_path: Path) -> None:
+    spec = load_chart_spec(spec_path)
+    data_paths = [Path(data_dir) / name for name in spec.data]
+    for p in data_paths:
+        if not p.exists():
+            raise SourceError(spec.path, f"'data:' names {p.name}, which is not in {data_dir}")
+    stats = load_statistics(data_paths)
+    draw(spec, stats, Path(style_path), Path(svg_path), Path(png_path))
+
+
+def draw(spec: ChartSpec, stats: Statistics, style_path: Path,
+         svg_path: Path, png_path: Path) -> None:
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    points = spec.points(stats)
+    labels = [p.label for p in points]
+    values = [p.value for p in points]
+    with plt.style.context(str(style_path)):
+        colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        accent, muted = colors[_LATEST], colors[_EARLIER]
+        fig, ax = plt.subplots()
+        if spec.kind == "column":
+            bar_colors = [muted] * (len(points) - 1) + [accent]
+            bars = ax.bar(labels, values, width=0.5, color=bar_colors)
+            ax.bar_label(bars, labels=[p.text for p in points], padding=3, fontsize=9,
+                         fontweight="bold")
+            ax.set_ylim(0, max(values) * 1.18 if max(values) > 0 else 1)
+            ax.set_yticklabels([])
+        elif spec.kind == "bar":
+            # Horizontal bars read top to bottom in the order the spec lists them.
+            bar_colors = [accent if v == max(values) else muted for v in values]
+            bars = ax.barh(labels[::-1], values[::-1], height=0.5, color=bar_colors[::-1])
+            ax.bar_label(bars, labels=[p.text for p in points][::-1], padding=3, fontsize=9,
+                         fontweight="bold")
+            ax.set_xlim(0, max(values) * 1.15 if max(values) > 0 else 1)
+            ax.grid(axis="x")
+            ax.grid(axis="y", visible=False)
+            ax.spines["left"].set_visible(True)
+            ax.spines["bottom"].set_visible(False)
+            ax.set_xticklabels([])
+        else:  # line
+            xs = range(len(points))
+            ax.plot(xs, values, color=accent, linewidth=2, marker="o", markersize=6)
+            for x, p in zip(xs, points):
+                ax.annotate(p.text, (x, p.value), textcoords="offset points", xytext=(0, 8),
+                            ha="center", fontsize=9, fontweight="bold")
+            ax.set_xticks(list(xs), labels)
+            low, high = min(values), max(values)
+            span = (high - low) or abs(high) or 1
+            ax.set_ylim(low - span * 0.6, high + span * 0.6)
+            ax.set_xlim(-0.4, len(points) - 0.6)
+            ax.set_yticklabels([])
+        ax.set_title(f"单位：{spec.unit}", loc="left", fontsize=8, color="#666666", pad=8)
+        svg_path.parent.mkdir(parents=True, exist_ok=True)
+        # Fixed metadata keeps rebuilds byte-identical when nothing changed.
+        fig.savefig(svg_path, format="svg", metadata={"Date": None, "Creator": None})
+        fig.savefig(png_path, format="png", metadata={"Software": None})
+        plt.close(fig)

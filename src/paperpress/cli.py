@@ -1,0 +1,111 @@
+"""Command line: one subcommand per workflow step, so each Snakemake rule is one call.
+
+Errors in the sources are printed as ``error: FILE:LINE: message`` without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import SourceError
+
+
+def _model(a):
+    from .atomic import write_text
+    from .document import build_document
+
+    write_text(a.out, build_document(a.source).to_json())
+
+
+def _chart(a):
+    from .charts import render_chart
+
+    render_chart(a.spec, a.data_dir, a.style, a.svg, a.png)
+
+
+def _html(a):
+    from .html import render_brief_html, render_whitepaper_html
+
+    render = render_whitepaper_html if a.edition == "whitepaper" else render_brief_html
+    render(a.document, a.figures, a.templates, a.out)
+
+
+def _pdf(a):
+    from .pdf import render_pdf
+
+    render_pdf(a.html, a.out)
+
+
+def _docx(a):
+    from .docx import render_brief_docx, render_whitepaper_docx
+
+    render = render_whitepaper_docx if a.edition == "whitepaper" else render_brief_docx
+    render(a.document, a.figures, a.template, a.out)
+
+
+def _publish(a):
+    from .publish import publish
+
+    publish(a.files, a.out_dir)
+
+
+def _check(a):
+    from .document import build_document
+
+    doc = build_document(a.source)
+    print(f"{a.source}: ok ({len(doc.blocks)} blocks, {len(doc.figures)} figures)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="paperpress", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help="validate a publication's sources")
+    p.add_argument("source", type=Path)
+    p.set_defaults(func=_check)
+
+    p = sub.add_parser("model", help="sources -> document model (JSON)")
+    p.add_argument("source", type=Path)
+    p.add_argument("out", type=Path)
+    p.set_defaults(func=_model)
+
+    p = sub.add_parser("chart", help="chart spec + data -> SVG and PNG")
+    for name in ("spec", "data_dir", "style", "svg", "png"):
+        p.add_argument(name, type=Path)
+    p.set_defaults(func=_chart)
+
+    p = sub.add_parser("html", help="document model -> HTML edition")
+    p.add_argument("edition", choices=["whitepaper", "brief"])
+    for name in ("document", "figures", "templates", "out"):
+        p.add_argument(name, type=Path)
+    p.set_defaults(func=_html)
+
+    p = sub.add_parser("pdf", help="HTML edition -> PDF")
+    p.add_argument("html", type=Path)
+    p.add_argument("out", type=Path)
+    p.set_defaults(func=_pdf)
+
+    p = sub.add_parser("docx", help="document model -> Word edition")
+    p.add_argument("edition", choices=["whitepaper", "brief"])
+    for name in ("document", "figures", "template", "out"):
+        p.add_argument(name, type=Path)
+    p.set_defaults(func=_docx)
+
+    p = sub.add_parser("publish", help="check built editions and move them into output/")
+    p.add_argument("out_dir", type=Path)
+    p.add_argument("files", type=Path, nargs="+")
+    p.set_defaults(func=_publish)
+
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except SourceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,322 @@
+"""The document model, and the one step that turns Markdown text into it.
+
+Both writers (HTML and Word) read this model, never the Markdown, so the editions cannot
+drift apart. Numbers are resolved here: the text holds ``{{ key@period }}`` placeholders
+and the model holds the values the data files give.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+from mdit_py_cjk_friendly import cjk_friendly
+
+from .errors import SourceError
+from .facts import PLACEHOLDER_RE, PlaceholderError, fill_placeholders
+from .statistics import Statistics, read_text_file
+
+FIGURE_RE = re.compile(r"^figure\s+(?P<id>[a-z0-9][a-z0-9-]*)$")
+REQUIRED_META = ("title", "issuer", "date", "lang")
+# C0 controls other than tab/newline are illegal in XML 1.0 and would corrupt the .docx.
+XML_INVALID_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass
+class Span:
+    text: str
+    strong: bool = False
+    em: bool = False
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+    anchor: str
+    line: int
+    kind: str = "heading"
+
+
+@dataclass
+class Paragraph:
+    spans: list[Span]
+    line: int
+    kind: str = "paragraph"
+
+    @property
+    def lead(self) -> str | None:
+        """The bold lead sentence that opens the paragraph, if it has one."""
+        if self.spans and self.spans[0].strong:
+            return self.spans[0].text
+        return None
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.spans)
+
+
+@dataclass
+class Figure:
+    chart: str
+    number: int
+    line: int
+    caption: str = ""
+    source: str = ""
+    alt: str = ""
+    kind: str = "figure"
+
+
+@dataclass
+class KeyFigure:
+    """A big number for a key-figure panel: value, unit, and one line of context."""
+
+    number: str
+    unit: str
+    label: str
+    period: str
+
+
+Block = Heading | Paragraph | Figure
+
+
+@dataclass
+class Document:
+    meta: dict
+    blocks: list[Block] = field(default_factory=list)
+    key_figures: list[KeyFigure] = field(default_factory=list)
+    brief: dict = field(default_factory=dict)
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [b for b in self.blocks if isinstance(b, Figure)]
+
+    def to_json(self) -> str:
+        return json.dumps({"meta": self.meta, "blocks": [asdict(b) for b in self.blocks],
+                           "key_figures": [asdict(k) for k in self.key_figures],
+                           "brief": self.brief}, ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> Document:
+        data = json.loads(text)
+        blocks: list[Block] = []
+        for b in data["blocks"]:
+            kind = b.pop("kind")
+            if kind == "heading":
+                blocks.append(Heading(**b))
+            elif kind == "paragraph":
+                blocks.append(Paragraph(spans=[Span(**s) for s in b["spans"]], line=b["line"]))
+            else:
+                blocks.append(Figure(**b))
+        return cls(meta=data["meta"], blocks=blocks,
+                   key_figures=[KeyFigure(**k) for k in data.get("key_figures", [])],
+                   brief=data.get("brief", {}))
+
+    def figure(self, chart: str) -> Figure:
+        for fig in self.figures:
+            if fig.chart == chart:
+                return fig
+        raise KeyError(chart)
+
+    def sections(self, level: int = 1) -> list[tuple[Heading, list[Block]]]:
+        """Split the blocks at headings of ``level``: [(heading, blocks until the next)]."""
+        out: list[tuple[Heading, list[Block]]] = []
+        for block in self.blocks:
+            if isinstance(block, Heading) and block.level <= level:
+                out.append((block, []))
+            elif out:
+                out[-1][1].append(block)
+        return out
+
+
+def build_document(root: Path) -> Document:
+    """Load a publication's sources and return its document model, every number resolved."""
+    from .publication import load_publication  # the loader imports nothing from here
+
+    pub = load_publication(root)
+    config_path = pub.root / "publication.yaml"
+    doc = parse_text(pub.text_path, pub.stats, set(pub.charts))
+    for fig in doc.figures:
+        spec = pub.charts[fig.chart]
+        fig.caption = spec.text("caption", pub.stats)
+        fig.source = spec.text("source", pub.stats)
+        fig.alt = spec.alt_text(pub.stats)
+    brief = dict(pub.config.get("brief") or {})
+    for n, item in enumerate(brief.get("key_figures") or [], 1):
+        ref = item.get("ref") if isinstance(item, dict) else item
+        try:
+            fact = pub.stats.resolve(str(ref))
+        except LookupError as exc:
+            raise SourceError(config_path, f"brief key figure {n}: {exc}") from None
+        label = item.get("label", fact.label) if isinstance(item, dict) else fact.label
+        doc.key_figures.append(KeyFigure(number=fact.number, unit=fact.unit, label=label,
+                                         period=fact.period_label))
+    placed = {f.chart for f in doc.figures}
+    for chart in brief.get("charts") or []:
+        if chart not in placed:
+            raise SourceError(config_path, f"brief chart '{chart}' is not placed in the text"
+                                           f" ({', '.join(sorted(placed))})")
+    brief.pop("key_figures", None)
+    doc.brief = brief
+    return doc
+
+
+def markdown_parser() -> MarkdownIt:
+    # Raw HTML is off: the text is content, not markup an author may inject into the page.
+    return MarkdownIt("commonmark", {"html": False}).use(cjk_friendly)
+
+
+def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
+    """Return (front matter, body, line number where the body starts)."""
+    if not text.startswith("---\n"):
+        raise SourceError(path, "must start with a front matter block (--- title: … ---)",
+                          line=1)
+    end = text.find("\n---\n", 4)
+    if end < 0:
+        raise SourceError(path, "front matter is not closed by a line '---'", line=1)
+    try:
+        meta = yaml.safe_load(text[4:end]) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SourceError(path, f"front matter is not valid YAML: {exc}",
+                          line=(mark.line + 2) if mark else 1) from None
+    if not isinstance(meta, dict):
+        raise SourceError(path, "front matter must be a mapping of fields", line=2)
+    for key in REQUIRED_META:
+        if not meta.get(key):
+            raise SourceError(path, f"front matter lacks '{key}'", line=1)
+    meta = {k: [str(x) for x in v] if isinstance(v, list) else str(v) for k, v in meta.items()}
+    body_start_line = text[: end + 5].count("\n") + 1
+    return meta, text[end + 5:], body_start_line
+
+
+def parse_text(path: Path, stats: Statistics, chart_ids: set[str]) -> Document:
+    """Parse the publication's Markdown into the document model, resolving placeholders."""
+    path = Path(path)
+    raw = read_text_file(path)
+    if not raw.strip():
+        raise SourceError(path, "is empty: the text needs front matter and at least a heading")
+    for lineno, line in enumerate(raw.splitlines(), 1):
+        if m := XML_INVALID_RE.search(line):
+            raise SourceError(path, f"holds the control character U+{ord(m[0]):04X}, which"
+                                    " no Word file can carry: delete it", line=lineno)
+    meta, body, offset = split_front_matter(path, raw)
+    lines = body.splitlines()
+    resolver = _Resolver(path, stats, chart_ids)
+
+    doc = Document(meta=meta)
+    tokens = markdown_parser().parse(body)
+    figure_no = 0
+    counters = [0, 0, 0, 0, 0, 0]
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        line = (tok.map[0] if tok.map else 0) + offset
+        src_lines = lines[tok.map[0]:tok.map[1]] if tok.map else []
+        if tok.type == "heading_open":
+            level = int(tok.tag[1])
+            counters[level - 1] += 1
+            counters[level:] = [0] * (6 - level)
+            spans = resolver.spans(tokens[i + 1], src_lines, line)
+            anchor = "sec-" + "-".join(str(c) for c in counters[:level])
+            doc.blocks.append(Heading(level=level, text="".join(s.text for s in spans),
+                                      anchor=anchor, line=line))
+            i += 3
+        elif tok.type == "paragraph_open":
+            inline = tokens[i + 1]
+            whole = PLACEHOLDER_RE.fullmatch(inline.content.strip())
+            if whole and whole["body"].startswith("figure"):
+                chart = resolver.figure(whole["body"], line)
+                figure_no += 1
+                doc.blocks.append(Figure(chart=chart, number=figure_no, line=line))
+            else:
+                doc.blocks.append(Paragraph(spans=resolver.spans(inline, src_lines, line),
+                                            line=line))
+            i += 3
+        elif tok.type in ("hr",):
+            i += 1
+        else:
+            raise SourceError(path, f"uses Markdown that the editions do not support"
+                                    f" ({tok.type.replace('_open', '')}): use headings (#, ##),"
+                                    " paragraphs, **bold** and *italic*", line=line)
+    if not any(isinstance(b, Heading) for b in doc.blocks):
+        raise SourceError(path, "has no heading: start each chapter with '# '")
+    return doc
+
+
+class _Resolver:
+    """Turns inline tokens into spans, replacing placeholders with data values."""
+
+    def __init__(self, path: Path, stats: Statistics, chart_ids: set[str]):
+        self.path, self.stats, self.chart_ids = path, stats, chart_ids
+        self.used_figures: set[str] = set()
+
+    def _line_of(self, needle: str, src_lines: list[str], first_line: int) -> int:
+        for n, text in enumerate(src_lines):
+            if needle in text:
+                return first_line + n
+        return first_line
+
+    def figure(self, body: str, line: int) -> str:
+        m = FIGURE_RE.match(body)
+        if not m:
+            raise SourceError(self.path, f"'{{{{ {body} }}}}' is not a figure directive"
+                                         " (write {{ figure chart-id }})", line=line)
+        chart = m["id"]
+        if chart not in self.chart_ids:
+            known = ", ".join(sorted(self.chart_ids)) or "none"
+            raise SourceError(self.path, f"figure '{chart}' has no chart spec"
+                                         f" charts/{chart}.yaml (charts: {known})", line=line)
+        if chart in self.used_figures:
+            raise SourceError(self.path, f"figure '{chart}' is placed twice", line=line)
+        self.used_figures.add(chart)
+        return chart
+
+    def substitute(self, text: str, src_lines: list[str], first_line: int) -> str:
+        try:
+            return fill_placeholders(text, self.stats)
+        except PlaceholderError as exc:
+            line = self._line_of(exc.placeholder, src_lines, first_line)
+            raise SourceError(self.path, str(exc), line=line) from None
+
+    def spans(self, inline, src_lines: list[str], first_line: int) -> list[Span]:
+        spans: list[Span] = []
+        strong = em = 0
+        for child in inline.children or []:
+            t = child.type
+            if t == "strong_open":
+                strong += 1
+            elif t == "strong_close":
+                strong -= 1
+            elif t == "em_open":
+                em += 1
+            elif t == "em_close":
+                em -= 1
+            elif t in ("text", "code_inline"):
+                if not child.content:
+                    continue
+                text = self.substitute(child.content, src_lines, first_line)
+                span = Span(text=text, strong=strong > 0, em=em > 0)
+                if spans and (spans[-1].strong, spans[-1].em) == (span.strong, span.em):
+                    spans[-1].text += span.text
+                else:
+                    spans.append(span)
+            elif t == "softbreak":
+                # A line break inside a Chinese paragraph is not a space.
+                if spans and not _is_cjk_boundary(spans[-1].text):
+                    spans[-1].text += " "
+            elif t == "hardbreak":
+                continue
+            else:
+                raise SourceError(self.path, f"uses inline Markdown the editions do not"
+                                             f" support ({t.replace('_open', '')})",
+                                  line=first_line)
+        return spans
+
+
+def _is_cjk_boundary(text: str) -> bool:
+    return bool(text) and ord(text[-1]) > 0x2E80

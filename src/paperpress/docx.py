@@ -1,0 +1,258 @@
+"""The Word writer: the document model into the editor's Word template.
+
+The template (templates/docx/*.docx) is an ordinary Word file. Its cover fields
+({{ title }}, {{ issuer }} …) are filled by docxtpl; the paragraph ``[[BODY]]`` marks where
+the text goes and ``[[TOC]]`` where the table of contents goes. Every paragraph written here
+uses a named style of the template and no direct formatting, so restyling the template in
+Word restyles the next build.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Emu
+from docxtpl import DocxTemplate
+
+from .atomic import atomic_path
+from .brief import Brief, make_brief
+from .document import Document, Figure, Heading, Paragraph
+from .errors import SourceError
+from .statistics import read_text_file
+from .templating import make_environment
+
+BODY_MARKER = "[[BODY]]"
+TOC_MARKER = "[[TOC]]"
+
+
+def _fill_cover(template_path: Path, context: dict) -> DocxTemplate:
+    tpl = DocxTemplate(str(template_path))
+    env = make_environment(Path(template_path).parent)
+    try:
+        # autoescape: without it docxtpl writes '&' and '<' raw and Word drops the text after.
+        tpl.render(context, jinja_env=env, autoescape=True)
+    except jinja2.TemplateSyntaxError as exc:
+        raise SourceError(template_path, f"template syntax error in a field: {exc.message}")\
+            from None
+    except jinja2.UndefinedError as exc:
+        raise SourceError(template_path, f"template field error: {exc}") from None
+    return tpl
+
+
+def _find_marker(doc, marker: str, template_path: Path, required: bool = True):
+    for paragraph in doc.paragraphs:
+        if paragraph.text.strip() == marker:
+            return paragraph
+    if required:
+        raise SourceError(template_path, f"has no paragraph '{marker}': add one where the"
+                                         " text should go")
+    return None
+
+
+class _Writer:
+    """Inserts styled paragraphs before a marker paragraph, then removes the marker."""
+
+    def __init__(self, docx, marker, figures_dir: Path, text_width: Emu):
+        self.docx, self.marker = docx, marker
+        self.figures_dir = Path(figures_dir)
+        self.text_width = text_width
+
+    def paragraph(self, style: str, text: str = ""):
+        p = self.marker.insert_paragraph_before(text, style=style)
+        return p
+
+    def heading(self, text: str, level: int):
+        return self.paragraph(f"Heading {level}", text)
+
+    def body(self, block: Paragraph, style: str = "Body Text"):
+        p = self.paragraph(style)
+        for span in block.spans:
+            p.add_run(span.text, style="Lead-in" if span.strong else None)
+            if span.em:
+                p.runs[-1].italic = True
+        return p
+
+    def figure(self, fig: Figure, number: int, width_ratio: float = 1.0):
+        png = self.figures_dir / f"{fig.chart}.png"
+        if not png.exists():
+            raise SourceError(png, f"chart for figure {number} has not been drawn")
+        p = self.paragraph("Figure")
+        run = p.add_run()
+        shape = run.add_picture(str(png), width=Emu(int(self.text_width * width_ratio)))
+        # Alt text lives on the drawing's docPr (Word: Format Picture > Alt Text).
+        shape._inline.docPr.set("descr", fig.alt)
+        shape._inline.docPr.set("title", fig.caption)
+        cap = self.paragraph("Caption")
+        cap.add_run("图", style="Figure Number")
+        _add_field(cap, " SEQ 图 \\* ARABIC ", str(number), char_style="Figure Number")
+        cap.add_run("\u3000" + fig.caption)
+        self.paragraph("Source Note", fig.source)
+
+    def finish(self):
+        self.marker._p.getparent().remove(self.marker._p)
+
+
+def _add_field(paragraph, instruction: str, cached: str, char_style: str | None = None):
+    """A Word field (SEQ, PAGE, TOC …) with a cached result shown until Word updates it."""
+    def run_with(child):
+        run = paragraph.add_run(style=char_style)
+        run._r.append(child)
+        return run
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = instruction
+    run_with(instr)
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run_with(sep)
+    paragraph.add_run(cached, style=char_style)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+def _text_width(docx) -> Emu:
+    section = docx.sections[-1]
+    return Emu(section.page_width - section.left_margin - section.right_margin)
+
+
+def _set_properties(docx, meta: dict, subject: str) -> None:
+    props = docx.core_properties
+    props.title = meta["title"]
+    props.subject = subject
+    props.author = meta["issuer"]
+    props.keywords = meta.get("keywords", "")
+    props.language = meta["lang"]
+    props.comments = f"{meta['title']}{meta.get('subtitle', '')}"
+    props.last_modified_by = meta["issuer"]
+
+
+def _write_toc(docx, doc: Document, template_path: Path) -> None:
+    marker = _find_marker(docx, TOC_MARKER, template_path, required=False)
+    if marker is None:
+        return
+    headings = [b for b in doc.blocks if isinstance(b, Heading) and b.level <= 2]
+    # One TOC field whose cached result lists the headings: Word refreshes it (with page
+    # numbers) on opening, and any reader that does not update fields still sees the list.
+    first = marker.insert_paragraph_before("", style="TOC 1")
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    first.add_run()._r.append(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = ' TOC \\o "1-2" \\h \\z \\u '
+    first.add_run()._r.append(instr)
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    first.add_run()._r.append(sep)
+    paragraph = first
+    for n, h in enumerate(headings):
+        if n:
+            paragraph = marker.insert_paragraph_before("", style=f"TOC {h.level}")
+        else:
+            paragraph.style = docx.styles[f"TOC {h.level}"]
+        paragraph.add_run(h.text)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    paragraph.add_run()._r.append(end)
+    marker._p.getparent().remove(marker._p)
+    _request_field_update(docx)
+
+
+def _request_field_update(docx) -> None:
+    settings = docx.settings.element
+    if settings.find(qn("w:updateFields")) is None:
+        update = OxmlElement("w:updateFields")
+        update.set(qn("w:val"), "true")
+        settings.append(update)
+
+
+def _save(tpl: DocxTemplate, out: Path) -> None:
+    with atomic_path(Path(out)) as tmp:
+        tpl.save(str(tmp))
+
+
+def _cover_context(meta: dict) -> dict:
+    lines = meta.get("title_lines") or [meta["title"]]
+    return {"title": meta["title"], "title_lines": lines + [""] * (2 - len(lines)),
+            "subtitle": meta.get("subtitle", ""), "issuer": meta["issuer"],
+            "date": meta["date"]}
+
+
+def render_whitepaper_docx(document_json: Path, figures_dir: Path, template_path: Path,
+                           out: Path) -> None:
+    doc = Document.from_json(read_text_file(Path(document_json)))
+    tpl = _fill_cover(Path(template_path), _cover_context(doc.meta))
+    docx = tpl.docx
+    _write_toc(docx, doc, Path(template_path))
+    writer = _Writer(docx, _find_marker(docx, BODY_MARKER, Path(template_path)), figures_dir,
+                     _text_width(docx))
+    # Chapters open on a new page because the template's Heading 1 style says so.
+    for block in doc.blocks:
+        if isinstance(block, Heading):
+            writer.heading(block.text, block.level)
+        elif isinstance(block, Paragraph):
+            writer.body(block)
+        else:
+            writer.figure(block, block.number, width_ratio=0.92)
+    writer.finish()
+    _set_properties(docx, doc.meta, f"{doc.meta['title']}{doc.meta.get('subtitle', '')}")
+    _save(tpl, out)
+
+
+def render_brief_docx(document_json: Path, figures_dir: Path, template_path: Path,
+                      out: Path) -> None:
+    brief = make_brief(Document.from_json(read_text_file(Path(document_json))))
+    context = _cover_context(brief.meta) | {"brief_title": brief.title}
+    tpl = _fill_cover(Path(template_path), context)
+    docx = tpl.docx
+    writer = _Writer(docx, _find_marker(docx, BODY_MARKER, Path(template_path)), figures_dir,
+                     _text_width(docx))
+    _key_figure_table(writer, brief)
+    number = 0
+    for chapter in brief.chapters:
+        writer.heading(chapter.heading, 2)
+        if chapter.summary:
+            writer.paragraph("Brief Point", chapter.summary)
+        for section in chapter.sections:
+            writer.heading(section.heading, 3)
+            if section.compact:
+                writer.paragraph("Brief Point", "".join(p.lead for p in section.points))
+            for point in [] if section.compact else section.points:
+                p = writer.paragraph("Brief Point")
+                p.add_run(point.lead, style="Lead-in")
+                if point.evidence:
+                    p.add_run(point.evidence)
+            for fig in section.figures:
+                number += 1
+                writer.figure(fig, number, width_ratio=0.6)
+    writer.finish()
+    _set_properties(docx, brief.meta, f"{brief.meta['title']}{brief.title}")
+    _save(tpl, out)
+
+
+def _key_figure_table(writer: _Writer, brief: Brief) -> None:
+    figures = brief.key_figures
+    if not figures:
+        return
+    writer.paragraph("Heading 3", "关键数据")
+    cols = 3
+    rows = (len(figures) + cols - 1) // cols
+    table = writer.docx.add_table(rows=rows, cols=cols)
+    table.style = writer.docx.styles["Table Grid"]
+    for n, k in enumerate(figures):
+        cell = table.cell(n // cols, n % cols)
+        value = cell.paragraphs[0]
+        value.style = writer.docx.styles["Key Figure Value"]
+        value.add_run(k.number)
+        value.add_run(k.unit, style="Key Figure Unit")
+        cell.add_paragraph(f"{k.label}（{k.period}）", style="Key Figure Label")
+    writer.marker._p.addprevious(table._tbl)
+    writer.paragraph("Normal")

@@ -1,0 +1,47 @@
+"""Placeholders: how text (prose, captions, chart notes) takes its numbers from the data.
+
+``{{ key }}`` or ``{{ key@period }}`` prints the value with its unit (``3518.1亿元``);
+``{{ key | number }}``, ``| unit`` and ``| period`` print one part.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .statistics import Statistics
+
+PLACEHOLDER_RE = re.compile(r"\{\{\s*(?P<body>[^{}]*?)\s*\}\}")
+FORMATS = ("number", "unit", "period")
+
+
+class PlaceholderError(LookupError):
+    def __init__(self, placeholder: str, message: str):
+        self.placeholder = placeholder
+        super().__init__(f"placeholder {placeholder}: {message}")
+
+
+def fill_placeholders(text: str, stats: Statistics) -> str:
+    """Replace every data placeholder in ``text``; the first bad one raises PlaceholderError."""
+    def replace(m: re.Match) -> str:
+        ref, _, fmt = (p.strip() for p in m["body"].partition("|"))
+        if ref.startswith("figure"):
+            raise PlaceholderError(m[0], "a figure must stand alone in its own paragraph")
+        try:
+            fact = stats.resolve(ref)
+        except LookupError as exc:
+            raise PlaceholderError(m[0], str(exc)) from None
+        if fmt == "":
+            return fact.display
+        if fmt == "number":
+            return fact.number
+        if fmt == "unit":
+            return fact.unit
+        if fmt == "period":
+            return fact.period_label
+        raise PlaceholderError(m[0], f"unknown format '{fmt}' (use {', '.join(FORMATS)})")
+
+    out = PLACEHOLDER_RE.sub(replace, text)
+    for stray in ("{{", "}}"):
+        if stray in out:
+            raise PlaceholderError(stray, "is not closed or opened: write {{ key }}")
+    return out

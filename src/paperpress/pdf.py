@@ -1,0 +1,71 @@
+"""Render an HTML edition to PDF with WeasyPrint, reading nothing from outside.
+
+The HTML editions are self-contained (CSS and charts inlined as data: URLs), so the only
+thing the fetcher ever needs to serve is a data: URL. Anything else a template or the
+content asks for (a local file, a URL on the network) stops the build, with the URL named.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .atomic import atomic_path
+from .errors import SourceError
+
+
+class BlockedResource(Exception):
+    pass
+
+
+def _make_fetcher():
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    class DataOnlyFetcher(URLFetcher):
+        def __init__(self):
+            super().__init__(allowed_protocols=("data",), fail_on_errors=True)
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            if not url.startswith("data:"):
+                self.refused.append(url)
+                # FatalURLFetchingError is a BaseException: it is the only way to stop
+                # WeasyPrint, which otherwise logs a failed fetch and carries on.
+                raise FatalURLFetchingError(f"refused to fetch {url}: editions may only use"
+                                            " inlined (data:) resources")
+            return super().fetch(url, headers)
+
+    return DataOnlyFetcher, FatalURLFetchingError
+
+
+def render_pdf(html_path: Path, pdf_path: Path) -> None:
+    import weasyprint
+
+    fetcher_class, fatal = _make_fetcher()
+    fetcher = fetcher_class()
+    html_path = Path(html_path)
+    # WeasyPrint reports missing glyphs, bad CSS and failed images as log warnings only;
+    # collect them so that the build can say what went wrong.
+    warnings = _CollectWarnings()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(warnings)
+    try:
+        document = weasyprint.HTML(string=html_path.read_text(encoding="utf-8"),
+                                   base_url=None, url_fetcher=fetcher)
+        with atomic_path(Path(pdf_path)) as tmp:
+            document.write_pdf(tmp)
+            if fetcher.refused:
+                raise SourceError(html_path, "refused to fetch " + ", ".join(fetcher.refused))
+    except fatal as exc:
+        raise SourceError(html_path, f"{exc}") from None
+    finally:
+        logger.removeHandler(warnings)
+
+
+class _CollectWarnings(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())

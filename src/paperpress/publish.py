@@ -1,0 +1,108 @@
+"""Publish a built edition set into output/: only complete, checked files, swapped in whole.
+
+The workflow builds into build/<pub>/; this step checks every file, copies them beside
+their final place and renames each into output/<pub>/, then writes manifest.json last.
+A failed or interrupted build therefore never touches what output/ holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .atomic import write_text
+from .errors import SourceError
+
+MANIFEST = "manifest.json"
+
+
+def check_edition(path: Path) -> None:
+    """Refuse a file that is not a complete, readable edition."""
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        raise SourceError(path, "is missing or empty: not publishing")
+    if path.suffix == ".pdf":
+        from pypdf import PdfReader
+
+        reader = PdfReader(path)
+        if not reader.pages:
+            raise SourceError(path, "has no pages: not publishing")
+        for name, embedded in _pdf_fonts(reader):
+            if not embedded:
+                raise SourceError(path, f"font '{name}' is not embedded: not publishing")
+    elif path.suffix == ".docx":
+        import docx
+
+        docx.Document(str(path))
+    elif path.suffix == ".html":
+        text = path.read_text(encoding="utf-8")
+        if "</html>" not in text:
+            raise SourceError(path, "is truncated (no </html>): not publishing")
+
+
+def _pdf_fonts(reader):
+    seen = set()
+    for page in reader.pages:
+        fonts = (page.get("/Resources") or {}).get("/Font") or {}
+        for ref in fonts.values():
+            font = ref.get_object()
+            name = str(font.get("/BaseFont"))
+            if name in seen:
+                continue
+            seen.add(name)
+            desc = font.get("/FontDescriptor")
+            if desc is None and "/DescendantFonts" in font:
+                desc = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+            desc = desc.get_object() if desc is not None else {}
+            yield name, any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def publish(files: list[Path], out_dir: Path) -> Path:
+    """Check every file, then move copies into ``out_dir`` and write its manifest."""
+    files = [Path(f) for f in files]
+    for f in files:
+        check_edition(f)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    try:
+        entries = []
+        for f in files:
+            staged = staging / f.name
+            shutil.copy2(f, staged)
+            with open(staged, "rb") as fh:
+                os.fsync(fh.fileno())
+            entries.append({"file": f.name, "bytes": staged.stat().st_size,
+                            "sha256": sha256(staged)})
+        for f in files:
+            os.replace(staging / f.name, out_dir / f.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    manifest = out_dir / MANIFEST
+    write_text(manifest, json.dumps({"files": entries}, ensure_ascii=False, indent=1) + "\n")
+    return manifest
+
+
+def manifest_is_intact(manifest: Path) -> bool:
+    """True when every file the manifest lists is present with its recorded size."""
+    try:
+        entries = json.loads(Path(manifest).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError):
+        return False
+    for entry in entries:
+        f = Path(manifest).parent / entry["file"]
+        if not f.exists() or f.stat().st_size != entry["bytes"]:
+            return False
+    return True

@@ -1,0 +1,222 @@
+"""Load and validate a publication's tidy statistics: the one place numbers are typed.
+
+Every data file is a UTF-8 CSV with one observation per row::
+
+    key,period,value,unit,label,section
+    bri_trade,2013,664.4,亿元,与共建国家贸易额,一（三）
+
+Values are kept as ``Decimal`` so that the prose shows a number exactly as the data file
+types it (``34.65`` stays ``34.65``), while charts take it as a float.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from .errors import SourceError
+
+REQUIRED_COLUMNS = ("key", "period", "value", "unit", "label", "section")
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# ISO 8601-like periods: a year, a month, a half year, or an interval of either.
+_POINT = r"\d{4}(?:-(?:0[1-9]|1[0-2]|H[12]))?"
+PERIOD_RE = re.compile(rf"^{_POINT}(?:/{_POINT})?$")
+REF_RE = re.compile(r"^(?P<key>[a-z][a-z0-9_]*)(?:@(?P<period>[0-9HQ/\-]+))?$")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One observation: a value with its unit and period, and where it was typed."""
+
+    key: str
+    period: str
+    value: Decimal
+    unit: str
+    label: str
+    section: str
+    path: str
+    line: int
+
+    @property
+    def number(self) -> str:
+        """The value as the data file wrote it (no exponent, decimals kept)."""
+        return format(self.value, "f")
+
+    @property
+    def display(self) -> str:
+        """Number and unit, as prose prints it: ``3518.1亿元``, ``50.1%``."""
+        return f"{self.number}{self.unit}"
+
+    @property
+    def period_label(self) -> str:
+        return format_period(self.period)
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+
+class Statistics:
+    """All facts of a publication, looked up by ``key`` or ``key@period``."""
+
+    def __init__(self, facts: list[Fact]):
+        self.facts = facts
+        self._by_key: dict[str, dict[str, Fact]] = {}
+        for fact in facts:
+            self._by_key.setdefault(fact.key, {})[fact.period] = fact
+
+    def __contains__(self, ref: str) -> bool:
+        try:
+            self.resolve(ref)
+        except LookupError:
+            return False
+        return True
+
+    def resolve(self, ref: str) -> Fact:
+        """Find the fact a reference names; ``LookupError`` says what exists instead."""
+        match = REF_RE.match(ref.strip())
+        if not match:
+            raise LookupError(f"'{ref}' is not a data reference (expected key or key@period)")
+        key, period = match["key"], match["period"]
+        periods = self._by_key.get(key)
+        if periods is None:
+            raise LookupError(f"no data has the key '{key}'")
+        if period is None:
+            if len(periods) == 1:
+                return next(iter(periods.values()))
+            raise LookupError(
+                f"'{key}' has several periods ({', '.join(sorted(periods))}): "
+                f"write {key}@PERIOD")
+        if period not in periods:
+            raise LookupError(
+                f"'{key}' has no period '{period}' (it has {', '.join(sorted(periods))})")
+        return periods[period]
+
+
+def format_period(period: str) -> str:
+    """A period as Chinese prose writes it: 2023-01/2023-10 → 2023年1—10月."""
+    def point(p: str) -> tuple[str, str | None]:
+        year, _, rest = p.partition("-")
+        return year, rest or None
+
+    def one(year: str, sub: str | None) -> str:
+        if sub is None:
+            return f"{year}年"
+        if sub.startswith("H"):
+            return f"{year}年{'上' if sub == 'H1' else '下'}半年"
+        return f"{year}年{int(sub)}月"
+
+    start, _, end = period.partition("/")
+    y1, s1 = point(start)
+    if not end:
+        return one(y1, s1)
+    y2, s2 = point(end)
+    if s1 is None and s2 is None:
+        return f"{y1}—{y2}年"
+    if y1 == y2 and s1 and s2 and not s1.startswith("H"):
+        return f"{y1}年{int(s1)}—{int(s2)}月"
+    return f"{one(y1, s1)}—{one(y2, s2)}"
+
+
+def read_text_file(path: Path) -> str:
+    """Read a UTF-8 file (a BOM is accepted); other encodings fail with the line and a fix."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = (" It looks like GBK/GB18030 (common for files saved by Excel on Chinese"
+                    " Windows): re-save it as 'CSV UTF-8', or convert it with"
+                    f" `iconv -f GB18030 -t UTF-8 {path.name}`.")
+        except UnicodeDecodeError:
+            pass
+        raise SourceError(path, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at byte"
+                                f" {exc.start}).{hint}", line=line) from None
+
+
+def parse_number(text: str) -> Decimal:
+    """A plain decimal number; anything else (units, separators, words) is refused."""
+    cleaned = text.strip()
+    if not re.fullmatch(r"-?\d+(?:\.\d+)?", cleaned):
+        raise ValueError(_why_not_a_number(cleaned))
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:  # pragma: no cover - the pattern above already guards this
+        raise ValueError(f"'{text}' is not a number") from None
+
+
+def _why_not_a_number(text: str) -> str:
+    if text == "":
+        return "is empty: every row needs a value"
+    if re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+        return f"'{text}' has thousands separators: write {text.replace(',', '')}"
+    if any("０" <= ch <= "９" or ch == "．" for ch in text):
+        return f"'{text}' uses full-width digits: write it with ASCII digits 0-9"
+    if m := re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*(\D+)", text):
+        return (f"'{text}' has a unit in the number cell: write {m[1]} and put '{m[2]}'"
+                " in the unit column")
+    return f"'{text}' is not a number"
+
+
+def load_statistics(paths: list[Path]) -> Statistics:
+    """Load every data file; the first problem stops with file, line and column."""
+    facts: list[Fact] = []
+    seen: dict[tuple[str, str], Fact] = {}
+    for path in sorted(paths):
+        for fact in _load_csv(Path(path)):
+            previous = seen.get((fact.key, fact.period))
+            if previous is not None:
+                raise SourceError(fact.path, f"duplicate key '{fact.key}' for period"
+                                  f" '{fact.period}' (first at {previous.path}:{previous.line})",
+                                  line=fact.line)
+            seen[(fact.key, fact.period)] = fact
+            facts.append(fact)
+    return Statistics(facts)
+
+
+def _load_csv(path: Path) -> list[Fact]:
+    text = read_text_file(path)
+    if not text.strip():
+        raise SourceError(path, "is empty: a data file needs a header row and at least one row")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise SourceError(path, f"header lacks column(s) {', '.join(missing)}"
+                                f" (it has: {', '.join(header)})", line=1)
+    reader.fieldnames = header
+    facts = []
+    start = 1
+    for row in reader:
+        line = start + 1
+        start = reader.line_num
+        if None in row or any(v is None for v in row.values()):
+            raise SourceError(path, f"has {len(header)} columns in the header but a different"
+                                    " number in this row", line=line)
+        cells = {k: (v or "").strip() for k, v in row.items()}
+        if not any(cells.values()):
+            continue
+        if not KEY_RE.match(cells["key"]):
+            raise SourceError(path, f"'{cells['key']}' is not a valid key (lower-case letters,"
+                                    " digits and _ , starting with a letter)",
+                              line=line, column="key")
+        if not PERIOD_RE.match(cells["period"]):
+            raise SourceError(path, f"'{cells['period']}' is not a period (write 2013,"
+                                    " 2023-06, 2023-H1, 2013/2022 or 2023-01/2023-10)",
+                              line=line, column="period")
+        try:
+            value = parse_number(cells["value"])
+        except ValueError as exc:
+            raise SourceError(path, str(exc), line=line, column="value") from None
+        facts.append(Fact(key=cells["key"], period=cells["period"], value=value,
+                          unit=cells["unit"], label=cells["label"], section=cells["section"],
+                          path=str(path), line=line))
+    if not facts:
+        raise SourceError(path, "has a header but no data rows")
+    return facts
