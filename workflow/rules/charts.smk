@@ -1,0 +1,15 @@
+# Chart spec + the data files it names -> SVG (PDF, web) and 300 dpi PNG (Word).
+
+
+rule chart:
+    input:
+        spec="sources/{pub}/charts/{chart}.yaml",
+        data=chart_data,
+        style="templates/charts/house.mplstyle",
+        code=code("charts", "chartspec", "statistics", "facts"),
+    output:
+        svg="figures/{pub}/{chart}.svg",
+        png="figures/{pub}/{chart}.png",
+    shell:
+        "{PAPERPRESS} chart {input.spec} sources/{wildcards.pub}/data {input.style}"
+        " {output.svg} {output.png}"

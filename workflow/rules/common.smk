@@ -1,0 +1,62 @@
+# Discovering publications, and the helpers the rules share.
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(workflow.basedir)
+SRC = ROOT / "src"
+sys.path.insert(0, str(SRC))
+from paperpress.publish import manifest_is_intact  # noqa: E402
+
+# Each rule runs the package from this checkout, whatever is installed elsewhere.
+PAPERPRESS = f"PYTHONPATH={SRC} {sys.executable} -m paperpress"
+EDITIONS = ["whitepaper.pdf", "whitepaper.html", "whitepaper.docx", "brief.pdf", "brief.docx"]
+
+PUBLICATIONS = sorted(p.parent.name for p in Path("sources").glob("*/publication.yaml"))
+
+wildcard_constraints:
+    pub=r"[^/]+",
+    chart=r"[a-z0-9][a-z0-9-]*",
+    edition=r"whitepaper|brief",
+
+
+def code(*modules):
+    """The package modules a step runs: declared as inputs, so editing one reruns the step."""
+    return [str(SRC / "paperpress" / f"{m}.py") for m in ("__init__", "errors", "cli") + modules]
+
+
+def chart_ids(pub):
+    return sorted(p.stem for p in Path(f"sources/{pub}/charts").glob("*.yaml"))
+
+
+def chart_data(wildcards):
+    """The data files a chart's spec names: only they rerun the chart when they change."""
+    spec = Path(f"sources/{wildcards.pub}/charts/{wildcards.chart}.yaml")
+    try:
+        names = (yaml.safe_load(spec.read_text(encoding="utf-8")) or {}).get("data") or []
+    except (OSError, yaml.YAMLError, AttributeError):
+        return []  # the chart step itself reports the bad spec with its file and line
+    names = names if isinstance(names, list) else [names]
+    return [f"sources/{wildcards.pub}/data/{n}" for n in names if isinstance(n, str)]
+
+
+def brief_charts(pub):
+    path = Path(f"sources/{pub}/publication.yaml")
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return [c for c in (config.get("brief") or {}).get("charts") or [] if isinstance(c, str)]
+    except (OSError, yaml.YAMLError, AttributeError):
+        return []
+
+
+def figures(pub, ext, charts=None):
+    return [f"figures/{pub}/{c}.{ext}" for c in (chart_ids(pub) if charts is None else charts)]
+
+
+# A published edition that someone deleted or replaced by hand makes its manifest stale:
+# drop the manifest so that the publish step runs again.
+for _pub in PUBLICATIONS:
+    _manifest = Path(f"output/{_pub}/manifest.json")
+    if _manifest.exists() and not manifest_is_intact(_manifest):
+        _manifest.unlink()

@@ -1,0 +1,61 @@
+# Document model + figures + templates -> the HTML, PDF and Word editions, in build/.
+
+
+rule whitepaper_html:
+    input:
+        model="build/{pub}/document.json",
+        figures=lambda w: figures(w.pub, "svg"),
+        templates=["templates/html/whitepaper.html.j2", "templates/html/base.css",
+                   "templates/html/whitepaper.css"],
+        code=code("html", "templating", "document", "brief", "atomic", "statistics"),
+    output:
+        "build/{pub}/whitepaper.html",
+    shell:
+        "{PAPERPRESS} html whitepaper {input.model} figures/{wildcards.pub} templates/html {output}"
+
+
+rule brief_html:
+    input:
+        model="build/{pub}/document.json",
+        figures=lambda w: figures(w.pub, "svg", brief_charts(w.pub)),
+        templates=["templates/html/brief.html.j2", "templates/html/base.css",
+                   "templates/html/brief.css"],
+        code=code("html", "templating", "document", "brief", "atomic", "statistics"),
+    output:
+        "build/{pub}/brief.html",
+    shell:
+        "{PAPERPRESS} html brief {input.model} figures/{wildcards.pub} templates/html {output}"
+
+
+rule pdf:
+    input:
+        html="build/{pub}/{edition}.html",
+        code=code("pdf", "atomic"),
+    output:
+        "build/{pub}/{edition}.pdf",
+    shell:
+        "{PAPERPRESS} pdf {input.html} {output}"
+
+
+rule whitepaper_docx:
+    input:
+        model="build/{pub}/document.json",
+        figures=lambda w: figures(w.pub, "png"),
+        template="templates/docx/whitepaper.docx",
+        code=code("docx", "templating", "document", "brief", "atomic", "statistics"),
+    output:
+        "build/{pub}/whitepaper.docx",
+    shell:
+        "{PAPERPRESS} docx whitepaper {input.model} figures/{wildcards.pub} {input.template} {output}"
+
+
+rule brief_docx:
+    input:
+        model="build/{pub}/document.json",
+        figures=lambda w: figures(w.pub, "png", brief_charts(w.pub)),
+        template="templates/docx/brief.docx",
+        code=code("docx", "templating", "document", "brief", "atomic", "statistics"),
+    output:
+        "build/{pub}/brief.docx",
+    shell:
+        "{PAPERPRESS} docx brief {input.model} figures/{wildcards.pub} {input.template} {output}"

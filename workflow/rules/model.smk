@@ -1,0 +1,14 @@
+# Sources -> the document model: the one place text, data and chart specs are validated.
+
+
+rule document_model:
+    input:
+        config="sources/{pub}/publication.yaml",
+        text="sources/{pub}/text.md",
+        data=lambda w: sorted(Path(f"sources/{w.pub}/data").glob("*.csv")),
+        charts=lambda w: sorted(Path(f"sources/{w.pub}/charts").glob("*.yaml")),
+        code=code("document", "publication", "statistics", "chartspec", "facts", "atomic"),
+    output:
+        "build/{pub}/document.json",
+    shell:
+        "{PAPERPRESS} model sources/{wildcards.pub} {output}"
