@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+PUB = "hunan-bri-2023"
+SOURCES = REPO / "sources" / PUB
+SEED_CANDIDATES = [REPO.parent / "shared" / "seeds" / "000_833a8f6898d508d1.txt"]
+
+
+def seed_paragraphs() -> list[str]:
+    """The seed's headings and paragraphs, in order, as the editions must carry them.
+
+    The seed's three title lines go to the cover (front matter); its spaced heading
+    "前  言" is the heading 前言.
+    """
+    for path in SEED_CANDIDATES:
+        if path.exists():
+            lines = [l.strip() for l in path.read_text(encoding="utf-8").splitlines()]
+            lines = [l for l in lines if l]
+            assert lines[2] == "（白皮书）"
+            return [re.sub(r"\s+", "", l) if l.replace(" ", "") == "前言" else l
+                    for l in lines[3:]]
+    pytest.skip("the seed text (../shared/seeds) is not beside this checkout")
+
+
+def squash(text: str) -> str:
+    """Text with all white space removed: PDF extraction breaks lines anywhere in Chinese."""
+    return re.sub(r"\s+", "", text)
+
+
+def copy_project(dest: Path) -> Path:
+    for name in ("Snakefile", "workflow", "src", "sources", "templates"):
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, dest / name)
+    for name in ("figures", "output"):
+        (dest / name).mkdir(exist_ok=True)
+    return dest
+
+
+def snakemake(project: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", "--snakefile",
+         str(project / "Snakefile"), "--directory", str(project), *args],
+        capture_output=True, text=True, timeout=600)
+
+
+def jobs_run(log: str) -> set[str]:
+    """The jobs a Snakemake run executed, as 'rule' or 'rule[wildcard]' names."""
+    jobs = set()
+    for block in re.split(r"\n(?=(?:local)?rule \w+:)", log):
+        m = re.match(r"(?:local)?rule (\w+):", block.strip())
+        if not m:
+            continue
+        name = m[1]
+        w = re.search(r"wildcards: ([^\n]+)", block)
+        extra = []
+        if w:
+            for part in w[1].split(", "):
+                key, _, value = part.partition("=")
+                if key in ("chart", "edition"):
+                    extra.append(value)
+        jobs.add(f"{name}[{','.join(extra)}]" if extra else name)
+    return jobs

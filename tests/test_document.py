@@ -1,0 +1,94 @@
+import pytest
+
+from conftest import SOURCES, seed_paragraphs
+from paperpress.brief import make_brief
+from paperpress.document import Figure, Heading, Paragraph, build_document, parse_text
+from paperpress.errors import SourceError
+from paperpress.statistics import load_statistics
+
+FRONT = "---\ntitle: T\nissuer: I\ndate: D\nlang: zh-CN\n---\n"
+
+
+@pytest.fixture
+def stats(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("key,period,value,unit,label,section\n"
+                    "trade,2013,664.4,亿元,贸易,一\ntrade,2022,3518.1,亿元,贸易,一\n",
+                    encoding="utf-8")
+    return load_statistics([path])
+
+
+def parse(tmp_path, stats, body, charts=()):
+    path = tmp_path / "text.md"
+    path.write_text(FRONT + body, encoding="utf-8")
+    return parse_text(path, stats, set(charts))
+
+
+def test_bold_lead_in_after_chinese_punctuation_is_bold_not_asterisks(tmp_path, stats):
+    # Plain CommonMark leaves these asterisks in: '。' is punctuation and '正' is not space.
+    doc = parse(tmp_path, stats, "# 一\n\n**国际朋友圈不断扩大。**十年来，新增国际友城。\n")
+    para = doc.blocks[1]
+    assert para.lead == "国际朋友圈不断扩大。"
+    assert "*" not in para.text
+
+
+def test_placeholders_take_the_value_and_unit_from_the_data(tmp_path, stats):
+    doc = parse(tmp_path, stats, "# 一\n\n由{{ trade@2013 }}攀升至{{ trade@2022 }}，"
+                                 "即{{ trade@2022 | number }}。\n")
+    assert doc.blocks[1].text == "由664.4亿元攀升至3518.1亿元，即3518.1。"
+
+
+def test_an_undefined_placeholder_names_the_file_and_line(tmp_path, stats):
+    with pytest.raises(SourceError) as err:
+        parse(tmp_path, stats, "# 一\n\n第一段。\n\n增长{{ trade_growth }}。\n")
+    assert str(err.value).startswith(f"{tmp_path / 'text.md'}:11:")
+    assert "no data has the key 'trade_growth'" in str(err.value)
+
+
+def test_a_figure_directive_needs_a_chart_spec(tmp_path, stats):
+    doc = parse(tmp_path, stats, "# 一\n\n{{ figure trade }}\n", charts=["trade"])
+    assert isinstance(doc.blocks[1], Figure) and doc.blocks[1].number == 1
+    with pytest.raises(SourceError, match=r"text.md:9: figure 'missing' has no chart spec"):
+        parse(tmp_path, stats, "# 一\n\n{{ figure missing }}\n", charts=["trade"])
+
+
+def test_control_characters_that_would_corrupt_word_are_refused(tmp_path, stats):
+    with pytest.raises(SourceError, match=r"text.md:9: holds the control character U\+0007"):
+        parse(tmp_path, stats, "# 一\n\n正文\x07。\n")
+
+
+def test_an_empty_text_file_is_refused(tmp_path, stats):
+    path = tmp_path / "text.md"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(SourceError, match="is empty"):
+        parse_text(path, stats, set())
+
+
+def test_the_bundled_text_carries_the_seed_verbatim_and_in_order():
+    doc = build_document(SOURCES)
+    carried = [b.text for b in doc.blocks if isinstance(b, (Heading, Paragraph))]
+    assert carried == seed_paragraphs()
+    assert doc.meta["title"] == "湖南省参与共建“一带一路”十年成果和未来展望"
+    assert doc.meta["subtitle"] == "（白皮书）"
+
+
+def test_every_lead_sentence_of_the_seed_is_bold():
+    doc = build_document(SOURCES)
+    leads = [b.lead for b in doc.blocks if isinstance(b, Paragraph) and b.lead]
+    assert len(leads) == 42
+    assert "国际朋友圈不断扩大。" in leads and "持续推进创新丝绸之路建设。" in leads
+
+
+def test_the_brief_is_written_from_the_sections_and_the_data():
+    brief = make_brief(build_document(SOURCES))
+    assert [c.heading for c in brief.chapters] == ["前言", "一、进展成效", "二、经验做法",
+                                                   "三、未来展望"]
+    progress = brief.chapters[1]
+    assert len(progress.sections) == 5
+    first = progress.sections[0].points[0]
+    assert first.lead == "国际朋友圈不断扩大。"
+    assert "106对" in first.evidence
+    assert [f.chart for f in brief.charts] == ["trade-scale", "trade-share",
+                                               "friendship-cities"]
+    assert [(k.number, k.unit) for k in brief.key_figures][:3] == [
+        ("106", "对"), ("3518.1", "亿元"), ("50.1", "%")]

@@ -1,0 +1,216 @@
+"""Build the bundled publication in a temporary copy of the project, as `make publish` does,
+and check the published files themselves. The tests run in order on one build."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import docx
+import pytest
+
+from conftest import PUB, copy_project, jobs_run, seed_paragraphs, snakemake, squash
+
+pytestmark = pytest.mark.e2e
+
+EDITIONS = ["whitepaper.pdf", "whitepaper.html", "whitepaper.docx", "brief.pdf", "brief.docx"]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = copy_project(tmp_path_factory.mktemp("project"))
+    result = snakemake(root)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return root
+
+
+def out(project: Path, name: str) -> Path:
+    return project / "output" / PUB / name
+
+
+def pdf_body_text(pdf: Path) -> str:
+    """The text of the page bodies, without running headers and footers (A4, in points)."""
+    result = subprocess.run(["pdftotext", "-r", "72", "-x", "0", "-y", "72", "-W", "595",
+                             "-H", "700", str(pdf), "-"], capture_output=True, text=True,
+                            check=True)
+    return result.stdout
+
+
+def docx_text(path: Path) -> list[str]:
+    return [p.text for p in docx.Document(str(path)).paragraphs]
+
+
+class _Blocks(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.blocks, self._open = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("p", "h1", "h2"):
+            self._open = []
+
+    def handle_endtag(self, tag):
+        if tag in ("p", "h1", "h2") and self._open is not None:
+            self.blocks.append("".join(self._open))
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self._open.append(data)
+
+
+def html_blocks(path: Path) -> list[str]:
+    parser = _Blocks()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.blocks
+
+
+def page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    return int(re.search(r"Pages:\s+(\d+)", info.stdout)[1])
+
+
+def test_the_five_editions_are_published_with_a_manifest(project):
+    for name in EDITIONS + ["manifest.json"]:
+        assert out(project, name).stat().st_size > 0, name
+
+
+def test_the_pdf_carries_every_heading_and_paragraph_of_the_seed(project):
+    body = squash(pdf_body_text(out(project, "whitepaper.pdf")))
+    missing = [p for p in seed_paragraphs() if squash(p) not in body]
+    assert missing == []
+
+
+def test_the_html_and_docx_carry_every_paragraph_of_the_seed(project):
+    html = html_blocks(out(project, "whitepaper.html"))
+    word = docx_text(out(project, "whitepaper.docx"))
+    for paragraph in seed_paragraphs():
+        assert paragraph in html, paragraph
+        assert paragraph in word, paragraph
+
+
+def test_every_pdf_font_is_embedded_and_cjk(project):
+    for name in ("whitepaper.pdf", "brief.pdf"):
+        listing = subprocess.run(["pdffonts", str(out(project, name))], capture_output=True,
+                                 text=True, check=True).stdout.splitlines()[2:]
+        assert listing, name
+        for line in listing:
+            assert re.search(r"\s(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+", line), line
+            emb = re.search(r"\s(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+", line)[1]
+            assert emb == "yes", line
+        assert any("CJK-SC" in line for line in listing), listing
+
+
+def test_the_pdf_has_the_document_metadata(project):
+    info = subprocess.run(["pdfinfo", str(out(project, "whitepaper.pdf"))],
+                          capture_output=True, text=True, check=True).stdout
+    assert "湖南省参与共建“一带一路”十年成果和未来展望" in info
+    assert page_count(out(project, "whitepaper.pdf")) >= 10
+
+
+def test_the_brief_has_two_to_four_pages_with_key_figures_and_headlines(project):
+    brief = out(project, "brief.pdf")
+    assert 2 <= page_count(brief) <= 4
+    text = squash(subprocess.run(["pdftotext", str(brief), "-"], capture_output=True,
+                                 text=True, check=True).stdout)
+    for expected in ("关键数据", "3518.1亿元", "国际朋友圈不断扩大。", "图1", "图3",
+                     "持续推进创新丝绸之路建设。"):
+        assert expected in text
+    word = "".join(docx_text(out(project, "brief.docx")))
+    for expected in ("国际朋友圈不断扩大。", "持续推进创新丝绸之路建设。"):
+        assert expected in word
+    tables = docx.Document(str(out(project, "brief.docx"))).tables
+    assert "3518.1" in tables[0].cell(0, 1).text
+
+
+def test_word_edition_uses_heading_styles_and_carries_the_charts(project):
+    document = docx.Document(str(out(project, "whitepaper.docx")))
+    styles = {p.text: p.style.name for p in document.paragraphs}
+    assert styles["一、进展成效"] == "Heading 1"
+    assert styles["（一）政策沟通不断加强，迈上了交流交往新台阶"] == "Heading 2"
+    pictures = document.inline_shapes
+    assert len(pictures) >= 6
+    assert all(s._inline.docPr.get("descr") for s in pictures)
+    assert document.core_properties.title == "湖南省参与共建“一带一路”十年成果和未来展望"
+
+
+def test_a_rebuild_with_nothing_changed_runs_no_job(project):
+    result = snakemake(project)
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout + result.stderr
+    assert jobs_run(result.stdout + result.stderr) == set()
+
+
+def test_a_changed_data_value_reruns_its_charts_and_the_documents_only(project):
+    trade = project / "sources" / PUB / "data" / "trade.csv"
+    trade.write_text(trade.read_text(encoding="utf-8").replace("3518.1", "3600.7"),
+                     encoding="utf-8")
+    result = snakemake(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert jobs_run(result.stderr + result.stdout) == {
+        "document_model", "chart[trade-scale]", "chart[trade-share]", "whitepaper_html",
+        "brief_html", "pdf[whitepaper]", "pdf[brief]", "whitepaper_docx", "brief_docx",
+        "publish", "all"}
+    sentence = "攀升至2022年的3600.7亿元"
+    assert sentence in squash(pdf_body_text(out(project, "whitepaper.pdf")))
+    assert any(sentence in p for p in docx_text(out(project, "whitepaper.docx")))
+    assert "3600.7" in out(project, "whitepaper.html").read_text(encoding="utf-8")
+    assert "3518.1" not in squash(pdf_body_text(out(project, "whitepaper.pdf")))
+
+
+def test_a_changed_stylesheet_reruns_only_the_white_paper_html_and_pdf(project):
+    css = project / "templates" / "html" / "whitepaper.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* editor's change */\n",
+                   encoding="utf-8")
+    result = snakemake(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert jobs_run(result.stderr + result.stdout) == {
+        "whitepaper_html", "pdf[whitepaper]", "publish", "all"}
+
+
+def test_a_restyled_word_template_reruns_only_its_word_edition(project):
+    from docx.shared import RGBColor
+
+    template = project / "templates" / "docx" / "brief.docx"
+    editor = docx.Document(str(template))
+    editor.styles["Heading 3"].font.color.rgb = RGBColor(0x00, 0x55, 0x99)
+    editor.save(str(template))
+    result = snakemake(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert jobs_run(result.stderr + result.stdout) == {"brief_docx", "publish", "all"}
+    published = docx.Document(str(out(project, "brief.docx")))
+    assert published.styles["Heading 3"].font.color.rgb == RGBColor(0x00, 0x55, 0x99)
+
+
+def test_bad_data_stops_the_build_naming_the_file_and_row_and_keeps_the_editions(project):
+    before = {n: out(project, n).read_bytes() for n in EDITIONS + ["manifest.json"]}
+    trade = project / "sources" / PUB / "data" / "trade.csv"
+    good = trade.read_text(encoding="utf-8")
+    trade.write_text(good.replace("2022,3600.7,", "2022,3600.7亿元,"), encoding="utf-8")
+    try:
+        result = snakemake(project)
+        assert result.returncode != 0
+        assert ("data/trade.csv:4: column 'value': '3600.7亿元' has a unit in the number cell"
+                in result.stderr + result.stdout)
+        after = {n: out(project, n).read_bytes() for n in EDITIONS + ["manifest.json"]}
+        assert after == before
+        assert sorted(p.name for p in out(project, "").iterdir()) == sorted(
+            EDITIONS + ["manifest.json"])
+    finally:
+        trade.write_text(good, encoding="utf-8")
+
+
+def test_an_undefined_placeholder_stops_the_build_naming_the_text_line(project):
+    text = project / "sources" / PUB / "text.md"
+    good = text.read_text(encoding="utf-8")
+    text.write_text(good.replace("{{ fdi_growth }}", "{{ fdi_growht }}"), encoding="utf-8")
+    try:
+        result = snakemake(project)
+        assert result.returncode != 0
+        line = next(n for n, l in enumerate(good.splitlines(), 1) if "{{ fdi_growth }}" in l)
+        assert (f"text.md:{line}: placeholder {{{{ fdi_growht }}}}: no data has the key"
+                in result.stderr + result.stdout)
+    finally:
+        text.write_text(good, encoding="utf-8")

@@ -1,0 +1,66 @@
+import http.server
+import threading
+
+import pytest
+
+from paperpress.errors import SourceError
+from paperpress.pdf import render_pdf
+from paperpress.templating import render_template
+
+
+def test_a_template_syntax_error_names_the_template_and_line(tmp_path):
+    (tmp_path / "t.html.j2").write_text("<p>\n{{ meta.title }\n</p>\n", encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        render_template(tmp_path, "t.html.j2", {"meta": {"title": "x"}})
+    assert str(err.value).startswith(f"{tmp_path / 't.html.j2'}:2: template syntax error")
+
+
+def test_an_undefined_template_variable_names_the_template_and_line(tmp_path):
+    (tmp_path / "t.html.j2").write_text("<p>\n\n{{ meta.titel }}\n</p>\n", encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        render_template(tmp_path, "t.html.j2", {"meta": {"title": "x"}})
+    assert ":3: template error:" in str(err.value) and "titel" in str(err.value)
+
+
+def test_templates_escape_data(tmp_path):
+    (tmp_path / "t.html.j2").write_text("<p>{{ v }}</p>", encoding="utf-8")
+    assert render_template(tmp_path, "t.html.j2", {"v": "R&D <b>"}) == "<p>R&amp;D &lt;b&gt;</p>"
+
+
+def _html(tmp_path, body):
+    path = tmp_path / "e.html"
+    path.write_text(f'<!DOCTYPE html><html lang="zh-CN"><body>{body}</body></html>',
+                    encoding="utf-8")
+    return path
+
+
+def test_the_pdf_renderer_reads_no_local_file(tmp_path):
+    html = _html(tmp_path, '<p>文</p><img src="file:///etc/hostname">')
+    with pytest.raises(SourceError, match="refused to fetch file:///etc/hostname"):
+        render_pdf(html, tmp_path / "e.pdf")
+    assert not (tmp_path / "e.pdf").exists()
+
+
+def test_the_pdf_renderer_fetches_nothing_from_the_network(tmp_path):
+    requests = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/x.css"
+        html = _html(tmp_path, f'<link rel="stylesheet" href="{url}"><p>文</p>')
+        with pytest.raises(SourceError, match="refused to fetch http://127.0.0.1"):
+            render_pdf(html, tmp_path / "e.pdf")
+    finally:
+        server.shutdown()
+    assert requests == []

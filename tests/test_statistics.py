@@ -1,0 +1,83 @@
+from decimal import Decimal
+
+import pytest
+
+from paperpress.errors import SourceError
+from paperpress.statistics import format_period, load_statistics
+
+HEADER = "key,period,value,unit,label,section\n"
+
+
+def write(tmp_path, text, name="data.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_values_keep_the_decimals_the_file_typed(tmp_path):
+    stats = load_statistics([write(tmp_path, HEADER + "teu,2023-06,34.65,万标箱,集装箱,一\n"
+                                               "trains,2023-06,4168,列,班列,一\n")])
+    fact = stats.resolve("teu")
+    assert fact.value == Decimal("34.65")
+    assert fact.display == "34.65万标箱"
+    assert stats.resolve("trains@2023-06").display == "4168列"
+    assert fact.line == 2
+
+
+def test_a_utf8_bom_is_accepted(tmp_path):
+    path = write(tmp_path, HEADER + "a,2013,1,对,x,一\n", encoding="utf-8-sig")
+    assert load_statistics([path]).resolve("a").number == "1"
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("3518.1亿元", "has a unit in the number cell: write 3518.1 and put '亿元'"),
+    ("1,190.97", "has thousands separators: write 1190.97"),
+    ("３５１８", "full-width digits"),
+    ("", "is empty"),
+    ("many", "'many' is not a number"),
+])
+def test_a_bad_value_names_file_row_and_column(tmp_path, cell, expected):
+    path = write(tmp_path, HEADER + "a,2013,1,对,x,一\n" + f'b,2013,"{cell}",亿元,y,一\n')
+    with pytest.raises(SourceError) as err:
+        load_statistics([path])
+    message = str(err.value)
+    assert message.startswith(f"{path}:3: column 'value':")
+    assert expected in message
+
+
+def test_a_missing_column_is_named(tmp_path):
+    path = write(tmp_path, "key,period,unit,label,section\na,2013,对,x,一\n")
+    with pytest.raises(SourceError, match=r"data.csv:1: header lacks column\(s\) value"):
+        load_statistics([path])
+
+
+def test_a_gbk_file_is_refused_with_the_line_and_a_fix(tmp_path):
+    path = write(tmp_path, HEADER + "a,2013,1,对,国际友城,一\n", encoding="gbk")
+    with pytest.raises(SourceError) as err:
+        load_statistics([path])
+    assert f"{path}:2:" in str(err.value)
+    assert "not valid UTF-8" in str(err.value)
+    assert "GBK" in str(err.value) and "iconv" in str(err.value)
+
+
+def test_duplicate_key_and_period_points_at_both_rows(tmp_path):
+    path = write(tmp_path, HEADER + "a,2013,1,对,x,一\na,2013,2,对,x,一\n")
+    with pytest.raises(SourceError, match=r"data.csv:3: duplicate key 'a' for period '2013'"
+                                          r" \(first at .*data.csv:2\)"):
+        load_statistics([path])
+
+
+def test_a_reference_to_a_key_with_several_periods_must_name_one(tmp_path):
+    stats = load_statistics([write(tmp_path, HEADER + "a,2013,1,对,x,一\na,2022,2,对,x,一\n")])
+    with pytest.raises(LookupError, match="several periods"):
+        stats.resolve("a")
+    with pytest.raises(LookupError, match="has no period '2014'"):
+        stats.resolve("a@2014")
+
+
+@pytest.mark.parametrize("period, text", [
+    ("2013", "2013年"), ("2023-06", "2023年6月"), ("2013/2022", "2013—2022年"),
+    ("2023-01/2023-10", "2023年1—10月"), ("2023-H1", "2023年上半年"),
+])
+def test_periods_read_as_chinese_prose(period, text):
+    assert format_period(period) == text
