@@ -25,6 +25,13 @@ def render_chart(spec_path: Path, data_dir: Path, style_path: Path,
     draw(spec, stats, Path(style_path), Path(svg_path), Path(png_path))
 
 
+def _wrap(label: str, width: int = 10) -> str:
+    """Break a long Chinese label into lines of ``width`` characters."""
+    if len(label) <= width:
+        return label
+    return "\n".join(label[i:i + width] for i in range(0, len(label), width))
+
+
 def draw(spec: ChartSpec, stats: Statistics, style_path: Path,
          svg_path: Path, png_path: Path) -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
@@ -33,12 +40,14 @@ def draw(spec: ChartSpec, stats: Statistics, style_path: Path,
     import matplotlib.pyplot as plt
 
     points = spec.points(stats)
-    labels = [p.label for p in points]
+    labels = [_wrap(p.label) for p in points]
     values = [p.value for p in points]
     with plt.style.context(str(style_path)):
         colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
         accent, muted = colors[_LATEST], colors[_EARLIER]
-        fig, ax = plt.subplots()
+        # A fixed page size (no tight bounding box) gives every chart the same scale on the
+        # page, so chart text is the same size everywhere; constrained layout fits labels.
+        fig, ax = plt.subplots(layout="constrained")
         if spec.kind == "column":
             bar_colors = [muted] * (len(points) - 1) + [accent]
             bars = ax.bar(labels, values, width=0.5, color=bar_colors)
@@ -70,7 +79,7 @@ def draw(spec: ChartSpec, stats: Statistics, style_path: Path,
             ax.set_ylim(low - span * 0.6, high + span * 0.6)
             ax.set_xlim(-0.4, len(points) - 0.6)
             ax.set_yticklabels([])
-        ax.set_title(f"单位：{spec.unit}", loc="left", fontsize=8, color="#666666", pad=8)
+        fig.suptitle(f"单位：{spec.unit}", x=0.01, ha="left", fontsize=8, color="#666666")
         svg_path.parent.mkdir(parents=True, exist_ok=True)
         # Fixed metadata keeps rebuilds byte-identical when nothing changed.
         fig.savefig(svg_path, format="svg", metadata={"Date": None, "Creator": None})
