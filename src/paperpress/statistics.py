@@ -23,7 +23,7 @@ from .errors import SourceError
 REQUIRED_COLUMNS = ("key", "period", "value", "unit", "label", "section")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 # ISO 8601-like periods: a year, a month, a half year, or an interval of either.
-_POINT = r"\d{4}(?:-(?:0[1-9]|1[0-2]|H[12]))?"
+_POINT = r"[0-9]{4}(?:-(?:0[1-9]|1[0-2]|H[12]))?"
 PERIOD_RE = re.compile(rf"^{_POINT}(?:/{_POINT})?$")
 REF_RE = re.compile(r"^(?P<key>[a-z][a-z0-9_]*)(?:@(?P<period>[0-9HQ/\-]+))?$")
 
@@ -143,7 +143,7 @@ def read_text_file(path: Path) -> str:
 def parse_number(text: str) -> Decimal:
     """A plain decimal number; anything else (units, separators, words) is refused."""
     cleaned = text.strip()
-    if not re.fullmatch(r"-?\d+(?:\.\d+)?", cleaned):
+    if not re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", cleaned):
         raise ValueError(_why_not_a_number(cleaned))
     try:
         return Decimal(cleaned)
@@ -154,11 +154,11 @@ def parse_number(text: str) -> Decimal:
 def _why_not_a_number(text: str) -> str:
     if text == "":
         return "is empty: every row needs a value"
-    if re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+    if re.fullmatch(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?", text):
         return f"'{text}' has thousands separators: write {text.replace(',', '')}"
     if any("０" <= ch <= "９" or ch == "．" for ch in text):
         return f"'{text}' uses full-width digits: write it with ASCII digits 0-9"
-    if m := re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*(\D+)", text):
+    if m := re.fullmatch(r"(-?[0-9]+(?:\.[0-9]+)?)\s*(\D+)", text):
         return (f"'{text}' has a unit in the number cell: write {m[1]} and put '{m[2]}'"
                 " in the unit column")
     return f"'{text}' is not a number"
