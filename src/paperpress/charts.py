@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from .chartspec import ChartSpec, load_chart_spec
@@ -25,11 +26,26 @@ def render_chart(spec_path: Path, data_dir: Path, style_path: Path,
     draw(spec, stats, Path(style_path), Path(svg_path), Path(png_path))
 
 
-def _wrap(label: str, width: int = 10) -> str:
-    """Break a long Chinese label into lines of ``width`` characters."""
+def _wrap(label: str, width: int = 12) -> str:
+    """Break a long Chinese label into lines of at most ``width`` characters, before an
+    opening bracket where there is one, and never inside a run of digits or Latin letters."""
     if len(label) <= width:
         return label
-    return "\n".join(label[i:i + width] for i in range(0, len(label), width))
+    head, bracket, tail = label.partition("（")
+    if bracket and head:
+        return _wrap(head, width) + "\n" + _wrap(bracket + tail, width)
+    # Tokens: a run of ASCII letters/digits stays whole; every other character stands alone.
+    tokens = re.findall(r"[A-Za-z0-9.%—–-]+|.", label)
+    # Balanced lines: 13 characters become 7 + 6, not 12 + 1.
+    target = -(-len(label) // -(-len(label) // width))
+    lines, line = [], ""
+    for token in tokens:
+        if line and len(line) + len(token) > target:
+            lines.append(line)
+            line = ""
+        line += token
+    lines.append(line)
+    return "\n".join(lines)
 
 
 def draw(spec: ChartSpec, stats: Statistics, style_path: Path,
@@ -51,15 +67,17 @@ def draw(spec: ChartSpec, stats: Statistics, style_path: Path,
         if spec.kind == "column":
             bar_colors = [muted] * (len(points) - 1) + [accent]
             bars = ax.bar(labels, values, width=0.5, color=bar_colors)
-            ax.bar_label(bars, labels=[p.text for p in points], padding=3, fontsize=9,
+            ax.bar_label(bars, labels=[p.text for p in points], padding=3, fontsize=9.5,
                          fontweight="bold")
             ax.set_ylim(0, max(values) * 1.18 if max(values) > 0 else 1)
             ax.set_yticklabels([])
         elif spec.kind == "bar":
+            # Horizontal bars: the height follows the number of bars, not the page.
+            fig.set_size_inches(fig.get_figwidth(), 0.75 + 0.5 * len(points))
             # Horizontal bars read top to bottom in the order the spec lists them.
             bar_colors = [accent if v == max(values) else muted for v in values]
             bars = ax.barh(labels[::-1], values[::-1], height=0.5, color=bar_colors[::-1])
-            ax.bar_label(bars, labels=[p.text for p in points][::-1], padding=3, fontsize=9,
+            ax.bar_label(bars, labels=[p.text for p in points][::-1], padding=3, fontsize=9.5,
                          fontweight="bold")
             ax.set_xlim(0, max(values) * 1.15 if max(values) > 0 else 1)
             ax.grid(axis="x")
@@ -72,7 +90,7 @@ def draw(spec: ChartSpec, stats: Statistics, style_path: Path,
             ax.plot(xs, values, color=accent, linewidth=2, marker="o", markersize=6)
             for x, p in zip(xs, points):
                 ax.annotate(p.text, (x, p.value), textcoords="offset points", xytext=(0, 8),
-                            ha="center", fontsize=9, fontweight="bold")
+                            ha="center", fontsize=9.5, fontweight="bold")
             ax.set_xticks(list(xs), labels)
             low, high = min(values), max(values)
             span = (high - low) or abs(high) or 1
