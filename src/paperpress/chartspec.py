@@ -10,11 +10,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from .errors import SourceError
 from .facts import PlaceholderError, fill_placeholders
-from .statistics import Statistics, read_text_file
+from .statistics import Statistics
+from .textfiles import read_yaml_mapping
 
 KINDS = ("column", "bar", "line")
 _TERM_RE = re.compile(r"\s*([+-])?\s*([a-z][a-z0-9_]*(?:@[0-9HQ/\-]+)?)\s*")
@@ -87,14 +86,7 @@ class ChartSpec:
 
 def load_chart_spec(path: Path) -> ChartSpec:
     path = Path(path)
-    try:
-        raw = yaml.safe_load(read_text_file(path))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SourceError(path, f"is not valid YAML: {getattr(exc, 'problem', exc)}",
-                          line=(mark.line + 1) if mark else None) from None
-    if not isinstance(raw, dict):
-        raise SourceError(path, "must be a YAML mapping (caption:, kind:, series: …)")
+    raw = read_yaml_mapping(path, " (caption:, kind:, series: …)")
     for key in ("kind", "data", "unit", "series", "caption", "source"):
         if key not in raw:
             raise SourceError(path, f"lacks '{key}'")

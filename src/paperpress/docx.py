@@ -21,7 +21,7 @@ from .atomic import atomic_path
 from .brief import Brief, make_brief
 from .document import Document, Figure, Heading, Paragraph
 from .errors import SourceError
-from .statistics import read_text_file
+from .textfiles import read_text_file
 from .templating import make_environment
 
 BODY_MARKER = "[[BODY]]"

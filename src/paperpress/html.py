@@ -10,7 +10,7 @@ from .atomic import write_text
 from .brief import make_brief
 from .document import Document, Figure, Heading
 from .errors import SourceError
-from .statistics import read_text_file
+from .textfiles import read_text_file
 from .templating import render_template
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from .chartspec import ChartSpec, load_chart_spec
 from .errors import SourceError
-from .statistics import Statistics, load_statistics, read_text_file
+from .statistics import Statistics, load_statistics
+from .textfiles import read_yaml_mapping
 
 
 @dataclass
@@ -32,15 +31,7 @@ def load_config(root: Path) -> dict:
     path = Path(root) / "publication.yaml"
     if not path.exists():
         raise SourceError(path, "is missing: every publication needs a publication.yaml")
-    try:
-        config = yaml.safe_load(read_text_file(path)) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SourceError(path, f"is not valid YAML: {getattr(exc, 'problem', exc)}",
-                          line=(mark.line + 1) if mark else None) from None
-    if not isinstance(config, dict):
-        raise SourceError(path, "must be a YAML mapping")
-    return config
+    return read_yaml_mapping(path)
 
 
 def data_files(root: Path) -> list[Path]:

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .errors import SourceError
+from .textfiles import read_text_file
 
 REQUIRED_COLUMNS = ("key", "period", "value", "unit", "label", "section")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -119,25 +120,6 @@ def format_period(period: str) -> str:
     if y1 == y2 and s1 and s2 and not s1.startswith("H"):
         return f"{y1}年{int(s1)}—{int(s2)}月"
     return f"{one(y1, s1)}—{one(y2, s2)}"
-
-
-def read_text_file(path: Path) -> str:
-    """Read a UTF-8 file (a BOM is accepted); other encodings fail with the line and a fix."""
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        hint = ""
-        try:
-            data.decode("gb18030")
-            hint = (" It looks like GBK/GB18030 (common for files saved by Excel on Chinese"
-                    " Windows): re-save it as 'CSV UTF-8', or convert it with"
-                    f" `iconv -f GB18030 -t UTF-8 {path.name}`.")
-        except UnicodeDecodeError:
-            pass
-        raise SourceError(path, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at byte"
-                                f" {exc.start}).{hint}", line=line) from None
 
 
 def parse_number(text: str) -> Decimal:

@@ -1,0 +1,51 @@
+"""Reading editors' text files: UTF-8 with clear errors, and YAML mappings safely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .errors import SourceError
+
+
+def read_text_file(path: Path) -> str:
+    """Read a UTF-8 file (a BOM is accepted); other encodings fail with the line and a fix."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = (" It looks like GBK/GB18030 (common for files saved by Excel on Chinese"
+                    " Windows): re-save it as 'CSV UTF-8', or convert it with"
+                    f" `iconv -f GB18030 -t UTF-8 {path.name}`.")
+        except UnicodeDecodeError:
+            pass
+        raise SourceError(path, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at byte"
+                                f" {exc.start}).{hint}", line=line) from None
+
+
+def parse_yaml_mapping(path: Path, text: str, first_line: int = 1, what: str = "") -> dict:
+    """Parse YAML that must be a mapping; errors name the file and line.
+
+    ``first_line`` is the line of the file where ``text`` starts (front matter).
+    safe_load only: these files come from editors and other departments.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SourceError(path, f"is not valid YAML: {getattr(exc, 'problem', exc)}",
+                          line=(mark.line + first_line) if mark else first_line) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SourceError(path, f"must be a YAML mapping{what}", line=first_line)
+    return data
+
+
+def read_yaml_mapping(path: Path, what: str = "") -> dict:
+    return parse_yaml_mapping(Path(path), read_text_file(Path(path)), what=what)
