@@ -13,10 +13,9 @@ from .errors import SourceError
 
 
 def _model(a):
-    from .atomic import write_text
-    from .document import build_document
+    from .document import write_document_model
 
-    write_text(a.out, build_document(a.source).to_json())
+    write_document_model(a.source, a.out)
 
 
 def _chart(a):
@@ -76,22 +75,17 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument(name, type=Path)
     p.set_defaults(func=_chart)
 
-    p = sub.add_parser("html", help="document model -> HTML edition")
-    p.add_argument("edition", choices=["whitepaper", "brief"])
-    for name in ("document", "figures", "templates", "out"):
-        p.add_argument(name, type=Path)
-    p.set_defaults(func=_html)
+    for command, func, template in (("html", _html, "templates"), ("docx", _docx, "template")):
+        p = sub.add_parser(command, help=f"document model -> {command} edition")
+        p.add_argument("edition", choices=["whitepaper", "brief"])
+        for name in ("document", "figures", template, "out"):
+            p.add_argument(name, type=Path)
+        p.set_defaults(func=func)
 
     p = sub.add_parser("pdf", help="HTML edition -> PDF")
     p.add_argument("html", type=Path)
     p.add_argument("out", type=Path)
     p.set_defaults(func=_pdf)
-
-    p = sub.add_parser("docx", help="document model -> Word edition")
-    p.add_argument("edition", choices=["whitepaper", "brief"])
-    for name in ("document", "figures", "template", "out"):
-        p.add_argument(name, type=Path)
-    p.set_defaults(func=_docx)
 
     p = sub.add_parser("publish", help="check built editions and move them into output/")
     p.add_argument("out_dir", type=Path)

@@ -12,13 +12,14 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import yaml
 from markdown_it import MarkdownIt
 from mdit_py_cjk_friendly import cjk_friendly
 
+from .atomic import write_text
 from .errors import SourceError
 from .facts import PLACEHOLDER_RE, PlaceholderError, fill_placeholders
-from .statistics import Statistics, read_text_file
+from .statistics import Statistics
+from .textfiles import parse_yaml_mapping, read_text_file
 
 FIGURE_RE = re.compile(r"^figure\s+(?P<id>[a-z0-9][a-z0-9-]*)$")
 REQUIRED_META = ("title", "issuer", "date", "lang")
@@ -165,6 +166,10 @@ def build_document(root: Path) -> Document:
     return doc
 
 
+def write_document_model(root: Path, out: Path) -> None:
+    write_text(Path(out), build_document(root).to_json())
+
+
 def markdown_parser() -> MarkdownIt:
     # Raw HTML is off: the text is content, not markup an author may inject into the page.
     return MarkdownIt("commonmark", {"html": False}).use(cjk_friendly)
@@ -178,14 +183,7 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     end = text.find("\n---\n", 4)
     if end < 0:
         raise SourceError(path, "front matter is not closed by a line '---'", line=1)
-    try:
-        meta = yaml.safe_load(text[4:end]) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SourceError(path, f"front matter is not valid YAML: {exc}",
-                          line=(mark.line + 2) if mark else 1) from None
-    if not isinstance(meta, dict):
-        raise SourceError(path, "front matter must be a mapping of fields", line=2)
+    meta = parse_yaml_mapping(path, text[4:end], first_line=2, what=" of front matter fields")
     for key in REQUIRED_META:
         if not meta.get(key):
             raise SourceError(path, f"front matter lacks '{key}'", line=1)

@@ -6,7 +6,7 @@ rule chart:
         spec="sources/{pub}/charts/{chart}.yaml",
         data=chart_data,
         style="templates/charts/house.mplstyle",
-        code=code("charts", "chartspec", "statistics", "facts"),
+        code=code("charts"),
     output:
         svg="figures/{pub}/{chart}.svg",
         png="figures/{pub}/{chart}.png",

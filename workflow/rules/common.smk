@@ -7,6 +7,7 @@ import yaml
 ROOT = Path(workflow.basedir)
 SRC = ROOT / "src"
 sys.path.insert(0, str(SRC))
+from paperpress.codedeps import modules_used  # noqa: E402
 from paperpress.publish import manifest_is_intact  # noqa: E402
 
 # Each rule runs the package from this checkout, whatever is installed elsewhere.
@@ -21,9 +22,10 @@ wildcard_constraints:
     edition=r"whitepaper|brief",
 
 
-def code(*modules):
-    """The package modules a step runs: declared as inputs, so editing one reruns the step."""
-    return [str(SRC / "paperpress" / f"{m}.py") for m in ("__init__", "errors", "cli") + modules]
+def code(command_module):
+    """The package modules a step's command runs (the CLI, the module that does the work and
+    all they import): declared as inputs, so editing one reruns exactly those steps."""
+    return [str(p) for p in modules_used(command_module, package_dir=SRC / "paperpress")]
 
 
 def chart_ids(pub):

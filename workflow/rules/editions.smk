@@ -7,7 +7,7 @@ rule whitepaper_html:
         figures=lambda w: figures(w.pub, "svg"),
         templates=["templates/html/whitepaper.html.j2", "templates/html/base.css",
                    "templates/html/whitepaper.css"],
-        code=code("html", "templating", "document", "brief", "atomic", "statistics"),
+        code=code("html"),
     output:
         "build/{pub}/whitepaper.html",
     shell:
@@ -20,7 +20,7 @@ rule brief_html:
         figures=lambda w: figures(w.pub, "svg", brief_charts(w.pub)),
         templates=["templates/html/brief.html.j2", "templates/html/base.css",
                    "templates/html/brief.css"],
-        code=code("html", "templating", "document", "brief", "atomic", "statistics"),
+        code=code("html"),
     output:
         "build/{pub}/brief.html",
     shell:
@@ -30,7 +30,7 @@ rule brief_html:
 rule pdf:
     input:
         html="build/{pub}/{edition}.html",
-        code=code("pdf", "atomic"),
+        code=code("pdf"),
     output:
         "build/{pub}/{edition}.pdf",
     shell:
@@ -42,7 +42,7 @@ rule whitepaper_docx:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "png"),
         template="templates/docx/whitepaper.docx",
-        code=code("docx", "templating", "document", "brief", "atomic", "statistics"),
+        code=code("docx"),
     output:
         "build/{pub}/whitepaper.docx",
     shell:
@@ -54,7 +54,7 @@ rule brief_docx:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "png", brief_charts(w.pub)),
         template="templates/docx/brief.docx",
-        code=code("docx", "templating", "document", "brief", "atomic", "statistics"),
+        code=code("docx"),
     output:
         "build/{pub}/brief.docx",
     shell:

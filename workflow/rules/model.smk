@@ -7,7 +7,7 @@ rule document_model:
         text="sources/{pub}/text.md",
         data=lambda w: sorted(Path(f"sources/{w.pub}/data").glob("*.csv")),
         charts=lambda w: sorted(Path(f"sources/{w.pub}/charts").glob("*.yaml")),
-        code=code("document", "publication", "statistics", "chartspec", "facts", "atomic"),
+        code=code("document"),
     output:
         "build/{pub}/document.json",
     shell:

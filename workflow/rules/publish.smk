@@ -6,7 +6,7 @@
 rule publish:
     input:
         editions=lambda w: [f"build/{w.pub}/{e}" for e in EDITIONS],
-        code=code("publish", "atomic"),
+        code=code("publish"),
     output:
         "output/{pub}/manifest.json",
     shell:

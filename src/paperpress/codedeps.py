@@ -1,0 +1,46 @@
+"""Which of the package's modules a workflow step runs, so the workflow can declare them.
+
+Snakemake does not see code imported by a rule's command. Each rule declares as inputs the
+modules its command imports, found by following ``from .x import`` statements (including
+imports inside functions), so a code change reruns exactly the steps that can run it.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+# The command line imports each command's module inside that command's function: following
+# those would make every step depend on every module. Only its top-level imports count.
+DISPATCHERS = ("cli", "__main__")
+
+
+def imported_modules(path: Path, top_level_only: bool = False) -> set[str]:
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"), filename=str(path))
+    names = set()
+    for node in (tree.body if top_level_only else ast.walk(tree)):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                names.add(node.module.split(".")[0])
+            else:
+                names.update(alias.name for alias in node.names)
+    return names
+
+
+def modules_used(command_module: str, package_dir: Path = PACKAGE_DIR) -> list[Path]:
+    """The module files a CLI command runs: the dispatcher, ``command_module`` and every
+    module those import, transitively."""
+    package_dir = Path(package_dir)
+    seen: set[str] = set()
+    todo = ["__init__", *DISPATCHERS, command_module]
+    while todo:
+        name = todo.pop()
+        if name in seen or not (package_dir / f"{name}.py").exists():
+            continue
+        seen.add(name)
+        todo.extend(imported_modules(package_dir / f"{name}.py",
+                                     top_level_only=name in DISPATCHERS))
+    return sorted(package_dir / f"{name}.py" for name in seen)
