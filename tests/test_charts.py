@@ -20,6 +20,14 @@ def test_the_bundled_publication_declares_at_least_six_charts_placed_in_the_text
         assert f"{{{{ figure {chart} }}}}" in text
 
 
+@pytest.mark.parametrize("spec", sorted((SOURCES / "charts").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_bundled_chart_draws_without_a_missing_glyph(tmp_path, spec):
+    with warnings.catch_warnings():
+        # matplotlib warns "Glyph … missing from font(s)" where a box would be drawn.
+        warnings.simplefilter("error")
+        render_chart(spec, SOURCES / "data", STYLE, tmp_path / "c.svg", tmp_path / "c.png")
+
+
 def test_a_chart_draws_svg_with_real_text_and_a_300_dpi_png(tmp_path):
     svg, png = tmp_path / "c.svg", tmp_path / "c.png"
     with warnings.catch_warnings():

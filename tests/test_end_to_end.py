@@ -67,6 +67,13 @@ def html_blocks(path: Path) -> list[str]:
     return parser.blocks
 
 
+def rebuild(project: Path) -> set[str]:
+    """Run the workflow again; return the jobs it ran."""
+    result = snakemake(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return jobs_run(result.stderr + result.stdout)
+
+
 def page_count(pdf: Path) -> int:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     return int(re.search(r"Pages:\s+(\d+)", info.stdout)[1])
@@ -84,6 +91,11 @@ def test_the_pdf_carries_every_heading_and_paragraph_of_the_seed(project):
 
 
 def test_the_html_and_docx_carry_every_paragraph_of_the_seed(project):
+    page = out(project, "whitepaper.html").read_text(encoding="utf-8")
+    # Without lang, fontconfig picks Noto CJK's Japanese glyph forms for Chinese text.
+    assert '<html lang="zh-CN">' in page
+    # Self-contained: nothing is loaded from a file or the network when it is opened.
+    assert not re.search(r'(src|href)="(?!data:|#)', page)
     html = html_blocks(out(project, "whitepaper.html"))
     word = docx_text(out(project, "whitepaper.docx"))
     for paragraph in seed_paragraphs():
@@ -147,9 +159,7 @@ def test_a_changed_data_value_reruns_its_charts_and_the_documents_only(project):
     trade = project / "sources" / PUB / "data" / "trade.csv"
     trade.write_text(trade.read_text(encoding="utf-8").replace("3518.1", "3600.7"),
                      encoding="utf-8")
-    result = snakemake(project)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert jobs_run(result.stderr + result.stdout) == {
+    assert rebuild(project) == {
         "document_model", "chart[trade-scale]", "chart[trade-share]", "whitepaper_html",
         "brief_html", "pdf[whitepaper]", "pdf[brief]", "whitepaper_docx", "brief_docx",
         "publish", "all"}
@@ -164,9 +174,7 @@ def test_a_changed_stylesheet_reruns_only_the_white_paper_html_and_pdf(project):
     css = project / "templates" / "html" / "whitepaper.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n/* editor's change */\n",
                    encoding="utf-8")
-    result = snakemake(project)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert jobs_run(result.stderr + result.stdout) == {
+    assert rebuild(project) == {
         "whitepaper_html", "pdf[whitepaper]", "publish", "all"}
 
 
@@ -177,11 +185,17 @@ def test_a_restyled_word_template_reruns_only_its_word_edition(project):
     editor = docx.Document(str(template))
     editor.styles["Heading 3"].font.color.rgb = RGBColor(0x00, 0x55, 0x99)
     editor.save(str(template))
-    result = snakemake(project)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert jobs_run(result.stderr + result.stdout) == {"brief_docx", "publish", "all"}
+    assert rebuild(project) == {"brief_docx", "publish", "all"}
     published = docx.Document(str(out(project, "brief.docx")))
     assert published.styles["Heading 3"].font.color.rgb == RGBColor(0x00, 0x55, 0x99)
+
+
+def test_a_change_to_the_word_writer_reruns_only_the_word_editions(project):
+    code = project / "src" / "paperpress" / "docx.py"
+    code.write_text(code.read_text(encoding="utf-8") + "\n# a maintainer's change\n",
+                    encoding="utf-8")
+    assert rebuild(project) == {
+        "whitepaper_docx", "brief_docx", "publish", "all"}
 
 
 def test_bad_data_stops_the_build_naming_the_file_and_row_and_keeps_the_editions(project):
