@@ -41,6 +41,9 @@ def _make_fetcher():
 def render_pdf(html_path: Path, pdf_path: Path) -> None:
     import weasyprint
 
+    from .typeset import install_cjk_justification
+
+    install_cjk_justification()
     fetcher_class, fatal = _make_fetcher()
     fetcher = fetcher_class()
     html_path = Path(html_path)

@@ -1,0 +1,46 @@
+"""What a reader sees on the pages of a PDF: its text lines with their positions (poppler's
+pdftotext -bbox-layout). Used by the preflight and the tests alike."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+
+_PAGE_RE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+_LINE_RE = re.compile(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                      r'(.*?)</line>', re.S)
+_WORD_RE = re.compile(r"<word [^>]*>([^<]*)</word>")
+
+
+@dataclass(frozen=True)
+class Line:
+    page: int  # 1-based
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    width: float
+    height: float
+    lines: tuple[Line, ...]
+
+
+def read_pages(pdf: Path) -> list[Page]:
+    result = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
+                            text=True, check=True)
+    pages = []
+    for n, (width, height, body) in enumerate(_PAGE_RE.findall(result.stdout), 1):
+        lines = tuple(
+            Line(n, float(x0), float(y0), float(x1), float(y1),
+                 unescape("".join(_WORD_RE.findall(inner))))
+            for x0, y0, x1, y1, inner in _LINE_RE.findall(body))
+        pages.append(Page(n, float(width), float(height), lines))
+    return pages
