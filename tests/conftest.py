@@ -35,6 +35,11 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def without_figure_references(text: str) -> str:
+    """The text as the seed has it: the editions add references such as （见图3）."""
+    return re.sub(r"（见图\d+）", "", text)
+
+
 def copy_project(dest: Path) -> Path:
     for name in ("Snakefile", "workflow", "src", "sources", "templates"):
         src = REPO / name

@@ -52,6 +52,17 @@ def test_a_figure_directive_needs_a_chart_spec(tmp_path, stats):
         parse(tmp_path, stats, "# 一\n\n{{ figure missing }}\n", charts=["trade"])
 
 
+def test_a_figure_reference_gets_the_figure_number_and_anchor(tmp_path, stats):
+    doc = parse(tmp_path, stats, "# 一\n\n规模扩大{{ see trade }}。\n\n{{ figure trade }}\n",
+                charts=["trade"])
+    para = doc.blocks[1]
+    assert para.text == "规模扩大（见图1）。" and para.plain_text == "规模扩大。"
+    assert para.spans[1].ref == "fig-1"
+    with pytest.raises(SourceError, match=r"text.md:9: \{\{ see other \}\} refers to no figure"):
+        parse(tmp_path, stats, "# 一\n\n见{{ see other }}。\n\n{{ figure trade }}\n",
+              charts=["trade", "other"])
+
+
 def test_control_characters_that_would_corrupt_word_are_refused(tmp_path, stats):
     with pytest.raises(SourceError, match=r"text.md:9: holds the control character U\+0007"):
         parse(tmp_path, stats, "# 一\n\n正文\x07。\n")
@@ -66,7 +77,8 @@ def test_an_empty_text_file_is_refused(tmp_path, stats):
 
 def test_the_bundled_text_carries_the_seed_verbatim_and_in_order():
     doc = build_document(SOURCES)
-    carried = [b.text for b in doc.blocks if isinstance(b, (Heading, Paragraph))]
+    carried = [b.text if isinstance(b, Heading) else b.plain_text
+               for b in doc.blocks if isinstance(b, (Heading, Paragraph))]
     assert carried == seed_paragraphs()
     assert doc.meta["title"] == "湖南省参与共建“一带一路”十年成果和未来展望"
     assert doc.meta["subtitle"] == "（白皮书）"

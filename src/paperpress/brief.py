@@ -64,13 +64,13 @@ def _points(blocks) -> list[Point]:
     for p in paragraphs:
         if not p.lead:
             continue
-        rest = p.text[len(p.lead):]
+        rest = p.plain_text[len(p.lead):]
         evidence = first_sentence(rest)
         if not re.search(r"\d", evidence) or len(evidence) > EVIDENCE_MAX_CHARS:
             evidence = ""
         points.append(Point(lead=p.lead, evidence=evidence))
     if not points and paragraphs:
-        points.append(Point(lead=first_sentence(paragraphs[0].text)))
+        points.append(Point(lead=first_sentence(paragraphs[0].plain_text)))
     return points
 
 
@@ -85,7 +85,7 @@ def make_brief(doc: Document) -> Brief:
                 break
             intro.append(b)
         summary_paras = [b for b in intro if isinstance(b, Paragraph)]
-        summary = first_sentence(summary_paras[0].text) if summary_paras else ""
+        summary = first_sentence(summary_paras[0].plain_text) if summary_paras else ""
         item = BriefChapter(heading=chapter.text, summary=summary)
         sub = [(h, bs) for h, bs in _subsections(blocks)]
         for heading, sub_blocks in sub:

@@ -22,6 +22,7 @@ from .statistics import Statistics
 from .textfiles import parse_yaml_mapping, read_text_file
 
 FIGURE_RE = re.compile(r"^figure\s+(?P<id>[a-z0-9][a-z0-9-]*)$")
+SEE_RE = re.compile(r"\{\{\s*see\s+(?P<id>[^{}\s]*)\s*\}\}")
 REQUIRED_META = ("title", "issuer", "date", "lang")
 # C0 controls other than tab/newline are illegal in XML 1.0 and would corrupt the .docx.
 XML_INVALID_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -32,6 +33,7 @@ class Span:
     text: str
     strong: bool = False
     em: bool = False
+    ref: str = ""  # a figure reference "（见图3）" links to this anchor ("fig-3")
 
 
 @dataclass
@@ -59,6 +61,11 @@ class Paragraph:
     @property
     def text(self) -> str:
         return "".join(s.text for s in self.spans)
+
+    @property
+    def plain_text(self) -> str:
+        """The text without figure references: what a brief or a quotation repeats."""
+        return "".join(s.text for s in self.spans if not s.ref)
 
 
 @dataclass
@@ -243,6 +250,13 @@ def parse_text(path: Path, stats: Statistics, chart_ids: set[str]) -> Document:
                                     " paragraphs, **bold** and *italic*", line=line)
     if not any(isinstance(b, Heading) for b in doc.blocks):
         raise SourceError(path, "has no heading: start each chapter with '# '")
+    numbers = {f.chart: f.number for f in doc.figures}
+    for span, chart, line in resolver.references:
+        if chart not in numbers:
+            placed = ", ".join(sorted(numbers)) or "none"
+            raise SourceError(path, f"{{{{ see {chart} }}}} refers to no figure in the text"
+                                    f" (figures: {placed})", line=line)
+        span.text, span.ref = f"（见图{numbers[chart]}）", f"fig-{numbers[chart]}"
     return doc
 
 
@@ -252,6 +266,8 @@ class _Resolver:
     def __init__(self, path: Path, stats: Statistics, chart_ids: set[str]):
         self.path, self.stats, self.chart_ids = path, stats, chart_ids
         self.used_figures: set[str] = set()
+        # Figure references wait for the end of the text: a figure may come after them.
+        self.references: list[tuple[Span, str, int]] = []
 
     def _line_of(self, needle: str, src_lines: list[str], first_line: int) -> int:
         for n, text in enumerate(src_lines):
@@ -295,14 +311,23 @@ class _Resolver:
             elif t == "em_close":
                 em -= 1
             elif t in ("text", "code_inline"):
-                if not child.content:
-                    continue
-                text = self.substitute(child.content, src_lines, first_line)
-                span = Span(text=text, strong=strong > 0, em=em > 0)
-                if spans and (spans[-1].strong, spans[-1].em) == (span.strong, span.em):
-                    spans[-1].text += span.text
-                else:
-                    spans.append(span)
+                pieces = SEE_RE.split(child.content)
+                for n, piece in enumerate(pieces):
+                    if n % 2:  # a figure reference: its own span, filled in later
+                        span = Span(text="", strong=strong > 0, em=em > 0, ref=piece)
+                        line = self._line_of(f"see {piece}", src_lines, first_line)
+                        self.references.append((span, piece, line))
+                        spans.append(span)
+                        continue
+                    if not piece:
+                        continue
+                    text = self.substitute(piece, src_lines, first_line)
+                    span = Span(text=text, strong=strong > 0, em=em > 0)
+                    if (spans and not spans[-1].ref
+                            and (spans[-1].strong, spans[-1].em) == (span.strong, span.em)):
+                        spans[-1].text += span.text
+                    else:
+                        spans.append(span)
             elif t == "softbreak":
                 # A line break inside a Chinese paragraph is not a space.
                 if spans and not _is_cjk_boundary(spans[-1].text):
