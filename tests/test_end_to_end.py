@@ -162,8 +162,8 @@ def test_a_changed_data_value_reruns_its_charts_and_the_documents_only(project):
                      encoding="utf-8")
     assert rebuild(project) == {
         "document_model", "chart[trade-scale]", "chart[trade-share]", "whitepaper_html",
-        "brief_html", "pdf[whitepaper]", "pdf[brief]", "whitepaper_docx", "brief_docx",
-        "publish", "all"}
+        "brief_html", "pdf[whitepaper]", "pdf[brief]", "preflight[whitepaper]",
+        "preflight[brief]", "whitepaper_docx", "brief_docx", "publish", "all"}
     sentence = "攀升至2022年的3600.7亿元（见图3）"
     assert sentence in squash(pdf_body_text(out(project, "whitepaper.pdf")))
     assert any(sentence in p for p in docx_text(out(project, "whitepaper.docx")))
@@ -176,7 +176,7 @@ def test_a_changed_stylesheet_reruns_only_the_white_paper_html_and_pdf(project):
     css.write_text(css.read_text(encoding="utf-8") + "\n/* editor's change */\n",
                    encoding="utf-8")
     assert rebuild(project) == {
-        "whitepaper_html", "pdf[whitepaper]", "publish", "all"}
+        "whitepaper_html", "pdf[whitepaper]", "preflight[whitepaper]", "publish", "all"}
 
 
 def test_a_restyled_word_template_reruns_only_its_word_edition(project):

@@ -34,7 +34,13 @@ def _html(a):
 def _pdf(a):
     from .pdf import render_pdf
 
-    render_pdf(a.html, a.out)
+    render_pdf(a.html, a.out, a.layout)
+
+
+def _preflight(a):
+    from .preflight import run_preflight
+
+    run_preflight(a.pdf, a.layout, a.report)
 
 
 def _docx(a):
@@ -85,7 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("pdf", help="HTML edition -> PDF")
     p.add_argument("html", type=Path)
     p.add_argument("out", type=Path)
+    p.add_argument("--layout", type=Path, help="also write where figures fell (JSON)")
     p.set_defaults(func=_pdf)
+
+    p = sub.add_parser("preflight", help="check a PDF; write a report or fail")
+    for name in ("pdf", "layout", "report"):
+        p.add_argument(name, type=Path)
+    p.set_defaults(func=_preflight)
 
     p = sub.add_parser("publish", help="check built editions and move them into output/")
     p.add_argument("out_dir", type=Path)

@@ -28,12 +28,9 @@ def check_edition(path: Path) -> None:
     if path.suffix == ".pdf":
         from pypdf import PdfReader
 
-        reader = PdfReader(path)
-        if not reader.pages:
+        # Fonts, glyphs and layout were preflighted; here: is it a whole, readable PDF?
+        if not PdfReader(path).pages:
             raise SourceError(path, "has no pages: not publishing")
-        for name, embedded in _pdf_fonts(reader):
-            if not embedded:
-                raise SourceError(path, f"font '{name}' is not embedded: not publishing")
     elif path.suffix == ".docx":
         import docx
 
@@ -42,23 +39,6 @@ def check_edition(path: Path) -> None:
         text = path.read_text(encoding="utf-8")
         if "</html>" not in text:
             raise SourceError(path, "is truncated (no </html>): not publishing")
-
-
-def _pdf_fonts(reader):
-    seen = set()
-    for page in reader.pages:
-        fonts = (page.get("/Resources") or {}).get("/Font") or {}
-        for ref in fonts.values():
-            font = ref.get_object()
-            name = str(font.get("/BaseFont"))
-            if name in seen:
-                continue
-            seen.add(name)
-            desc = font.get("/FontDescriptor")
-            if desc is None and "/DescendantFonts" in font:
-                desc = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-            desc = desc.get_object() if desc is not None else {}
-            yield name, any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3"))
 
 
 def sha256(path: Path) -> str:

@@ -32,9 +32,10 @@ rule pdf:
         html="build/{pub}/{edition}.html",
         code=code("pdf"),
     output:
-        "build/{pub}/{edition}.pdf",
+        pdf="build/{pub}/{edition}.pdf",
+        layout="build/{pub}/{edition}.layout.json",
     shell:
-        "{PAPERPRESS} pdf {input.html} {output}"
+        "{PAPERPRESS} pdf {input.html} {output.pdf} --layout {output.layout}"
 
 
 rule whitepaper_docx:

@@ -1,0 +1,288 @@
+"""Preflight: read a finished PDF as a print shop would and fail it on faults a reader sees.
+
+Checks, each from the PDF itself (the layout file only says where figures and captions
+were drawn): fonts embedded; no character drawn without a glyph; raster images at 300 dpi
+or more at their printed size; nothing past the page or its text column; no closing
+punctuation at a line start and no opening punctuation at a line end; no empty page; no
+figure split from its caption; table-of-contents page numbers that match the headings.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .atomic import write_text
+from .errors import SourceError
+from .pdftext import Page, read_pages
+
+CLOSING = "，。、；：？！”’）》」』】〕…·"
+OPENING = "“‘（《「『【〔"
+MIN_DPI = 300
+# How far (pt) a line may pass the column's usual right edge before it is an overflow.
+OVERFLOW_TOLERANCE = 1.5
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    page: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"page {self.page}: " if self.page else ""
+        return f"{self.check}: {where}{self.message}"
+
+
+CHECKS = ("fonts", "glyphs", "images", "overflow", "punctuation", "empty-pages", "figures",
+          "contents")
+
+
+def preflight(pdf: Path, layout: dict | None = None) -> tuple[list[Finding], dict]:
+    """All findings for ``pdf``, and a few facts for the report (pages, fonts, images)."""
+    from pypdf import PdfReader
+
+    pdf = Path(pdf)
+    reader = PdfReader(pdf)
+    pages = read_pages(pdf)
+    findings: list[Finding] = []
+    fonts = list(_fonts(reader))
+    findings += [Finding("fonts", None, f"font {name} is not embedded")
+                 for name, program, _ in fonts if program is None]
+    findings += _missing_glyphs(fonts)
+    images = _images(pdf)
+    findings += [Finding("images", page, f"raster image {w}×{h} px is printed at {dpi} dpi"
+                                         f" (needs {MIN_DPI})")
+                 for page, w, h, dpi in images if dpi < MIN_DPI]
+    findings += _overflow(pages)
+    findings += _punctuation(pages)
+    findings += _empty_pages(pages, reader)
+    findings += _split_figures((layout or {}).get("figures", {}))
+    findings += _contents(reader, pages)
+    facts = {"pages": len(pages), "fonts": len(fonts), "images": len(images)}
+    return findings, facts
+
+
+def _fonts(reader):
+    """(name, embedded font program bytes or None, ToUnicode map {code: text}) per font."""
+    seen = set()
+    for page in reader.pages:
+        resources = page.get("/Resources") or {}
+        for ref in (resources.get("/Font") or {}).values():
+            font = ref.get_object()
+            name = str(font.get("/BaseFont", "?")).lstrip("/")
+            if name in seen:
+                continue
+            seen.add(name)
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None and "/DescendantFonts" in font:
+                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            program = None
+            for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                if key in descriptor:
+                    program = descriptor[key].get_object().get_data()
+            to_unicode = {}
+            if "/ToUnicode" in font:
+                to_unicode = _parse_to_unicode(font["/ToUnicode"].get_object().get_data())
+            yield name, program, to_unicode
+
+
+def _parse_to_unicode(data: bytes) -> dict[int, str]:
+    text = data.decode("latin-1")
+    mapping = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
+        for code, uni in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+            mapping[int(code, 16)] = bytes.fromhex(uni).decode("utf-16-be", "replace")
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
+        for lo, hi, uni in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>",
+                                      block):
+            start = int(uni, 16)
+            for n, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                mapping[code] = chr(start + n)
+    return mapping
+
+
+def _missing_glyphs(fonts) -> list[Finding]:
+    """A glyph id the embedded font does not have is drawn as an empty box (.notdef):
+    WeasyPrint gives characters no font could draw ids past the font's last glyph."""
+    from fontTools.cffLib import CFFFontSet
+    from fontTools.ttLib import TTFont
+
+    findings = []
+    for name, program, to_unicode in fonts:
+        if program is None or not to_unicode:
+            continue
+        try:
+            count = len(TTFont(io.BytesIO(program)).getGlyphOrder())
+        except Exception:  # a bare CFF program (FontFile3 /CIDFontType0C)
+            try:
+                cff = CFFFontSet()
+                cff.decompile(io.BytesIO(program), None)
+                count = len(cff[cff.fontNames[0]].charset)
+            except Exception:
+                continue
+        missing = sorted({text for code, text in to_unicode.items() if code >= count})
+        for text in missing:
+            codes = " ".join(f"U+{ord(c):04X}" for c in text)
+            findings.append(Finding("glyphs", None, f"'{text}' ({codes}) has no glyph in"
+                                                    f" {name}: it prints as an empty box"))
+    return findings
+
+
+def _images(pdf: Path) -> list[tuple[int, int, int, int]]:
+    """(page, width px, height px, effective dpi) of each raster image, from pdfimages."""
+    listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True,
+                             text=True, check=True).stdout.splitlines()[2:]
+    images = []
+    for row in listing:
+        cols = row.split()
+        if len(cols) < 14 or cols[2] == "smask":
+            continue
+        page, width, height = int(cols[0]), int(cols[3]), int(cols[4])
+        dpi = min(int(cols[12]), int(cols[13]))
+        images.append((page, width, height, dpi))
+    return images
+
+
+def _column(pages: list[Page]) -> tuple[float, float]:
+    lefts = Counter(round(l.x0) for p in pages for l in p.lines)
+    rights = Counter(round(l.x1) for p in pages for l in p.lines)
+    return lefts.most_common(1)[0][0], rights.most_common(1)[0][0]
+
+
+def _overflow(pages: list[Page]) -> list[Finding]:
+    if not any(p.lines for p in pages):
+        return []
+    left, right = _column(pages)
+    findings = []
+    for page in pages:
+        for line in page.lines:
+            if line.x0 < 0 or line.y0 < 0 or line.x1 > page.width or line.y1 > page.height:
+                findings.append(Finding("overflow", page.number,
+                                        f"'{_quote(line.text)}' runs off the page"))
+            elif line.x1 > right + OVERFLOW_TOLERANCE or line.x0 < left - OVERFLOW_TOLERANCE:
+                findings.append(Finding("overflow", page.number,
+                                        f"'{_quote(line.text)}' runs out of the text column"
+                                        f" ({line.x0:.0f}–{line.x1:.0f} pt; column"
+                                        f" {left}–{right} pt)"))
+    return findings
+
+
+def _punctuation(pages: list[Page]) -> list[Finding]:
+    findings = []
+    for page in pages:
+        for line in page.lines:
+            text = line.text.strip()
+            if len(text) < 2:
+                continue
+            if text[0] in CLOSING:
+                findings.append(Finding("punctuation", page.number,
+                                        f"line starts with '{text[0]}': '{_quote(text)}'"))
+            if text[-1] in OPENING:
+                findings.append(Finding("punctuation", page.number,
+                                        f"line ends with '{text[-1]}': '{_quote(text)}'"))
+    return findings
+
+
+# Operators that put marks on a page: fill, stroke, shading, images and forms, text.
+_PAINT_RE = re.compile(rb"(?<![A-Za-z*])(f\*?|F|S|s|B\*?|b\*?|sh|Do|Tj|TJ|'|\")(?![A-Za-z*])")
+
+
+def _empty_pages(pages: list[Page], reader) -> list[Finding]:
+    findings = []
+    for page, pdf_page in zip(pages, reader.pages):
+        if page.lines:
+            continue
+        contents = pdf_page.get_contents()
+        data = contents.get_data() if contents is not None else b""
+        if not _PAINT_RE.search(data):
+            findings.append(Finding("empty-pages", page.number, "the page is empty"))
+    return findings
+
+
+def _split_figures(figures: dict) -> list[Finding]:
+    findings = []
+    for fid, parts in sorted(figures.items()):
+        image, caption = parts.get("image", []), parts.get("caption", [])
+        if len(image) > 1 or len(caption) > 1 or (image and caption and image != caption):
+            findings.append(Finding("figures", (image or caption or [None])[0],
+                                    f"{fid}: image on page {','.join(map(str, image))},"
+                                    f" caption on page {','.join(map(str, caption))}"))
+    return findings
+
+
+def _outline(reader) -> list[tuple[str, int]]:
+    entries = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                entries.append((str(item.title), reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline)
+    return entries
+
+
+_TOC_LINE_RE = re.compile(r"^(?P<title>.*?)[\s.·…]*(?P<page>\d+)$")
+
+
+def _contents(reader, pages: list[Page]) -> list[Finding]:
+    """Every outline entry listed on a contents page must show the page it opens on."""
+    outline = _outline(reader)
+    if not outline:
+        return []
+    titles = {_squash(title) for title, _ in outline}
+    listed: dict[str, tuple[int, int]] = {}
+    for page in pages:
+        if page.number >= outline[0][1]:
+            break  # contents pages come before the first heading
+        for line in page.lines:
+            m = _TOC_LINE_RE.match(line.text.strip())
+            if m and _squash(m["title"]).rstrip("·.") in titles:
+                listed[_squash(m["title"]).rstrip("·.")] = (int(m["page"]), page.number)
+    findings = []
+    for title, actual in outline:
+        key = _squash(title)
+        if key in listed and listed[key][0] != actual:
+            shown, on_page = listed[key]
+            findings.append(Finding("contents", on_page,
+                                    f"'{title}' is listed at page {shown} but starts on"
+                                    f" page {actual}"))
+    return findings
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _quote(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def report(pdf: Path, findings: list[Finding], facts: dict) -> str:
+    failed = {f.check for f in findings}
+    lines = [f"Preflight of {Path(pdf).name}: {facts['pages']} pages, {facts['fonts']} fonts,"
+             f" {facts['images']} raster images",
+             "result: " + ("FAILED" if findings else "passed")]
+    for check in CHECKS:
+        lines.append(f"  {'FAIL' if check in failed else 'ok  '}  {check}")
+    lines += [f"  - {f}" for f in findings]
+    return "\n".join(lines) + "\n"
+
+
+def run_preflight(pdf: Path, layout_path: Path | None, report_path: Path) -> None:
+    """Write the report beside the PDF; stop the build when anything failed."""
+    layout = json.loads(Path(layout_path).read_text(encoding="utf-8")) if layout_path else None
+    findings, facts = preflight(pdf, layout)
+    text = report(pdf, findings, facts)
+    if findings:
+        raise SourceError(pdf, "failed preflight:\n" + text)
+    write_text(Path(report_path), text)

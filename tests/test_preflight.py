@@ -1,0 +1,146 @@
+"""Each preflight check against a small document seeded with its fault, and a clean one."""
+
+import base64
+import io
+import json
+
+import pytest
+from PIL import Image
+
+from paperpress.errors import SourceError
+from paperpress.pdf import render_pdf
+from paperpress.preflight import preflight, run_preflight
+
+PARAGRAPH = ("湖南与共建国家贸易规模由2013年的664.4亿元攀升至2022年的3518.1亿元，占外贸总比重由"
+             "42.6%提升至50.1%。贸易新业态新模式蓬勃发展，获批长沙、岳阳等6个国家级跨境电商"
+             "综合试验区，数量居中西部前列。")
+STYLE = ('@page { size: A4; margin: 20mm } body { margin: 0; font-family: "Noto Serif CJK SC";'
+         ' font-size: 11pt; line-height: 1.8 } p { text-align: justify }')
+
+
+def build(tmp_path, body):
+    html = tmp_path / "doc.html"
+    html.write_text(f'<!DOCTYPE html><html lang="zh-CN"><head><style>{STYLE}</style></head>'
+                    f"<body>{body}</body></html>", encoding="utf-8")
+    pdf, layout = tmp_path / "doc.pdf", tmp_path / "doc.layout.json"
+    render_pdf(html, pdf, layout)
+    return pdf, json.loads(layout.read_text(encoding="utf-8"))
+
+
+def findings(tmp_path, body):
+    pdf, layout = build(tmp_path, body)
+    return preflight(pdf, layout)[0]
+
+
+def checks(found):
+    return {f.check for f in found}
+
+
+def test_a_clean_document_passes(tmp_path):
+    assert findings(tmp_path, f"<p>{PARAGRAPH}</p>" * 3) == []
+
+
+def test_a_character_without_a_glyph_is_named(tmp_path):
+    found = findings(tmp_path, f"<p>{PARAGRAPH}\ue000</p>")
+    assert checks(found) == {"glyphs"}
+    assert "U+E000" in str(found[0]) and "empty box" in str(found[0])
+
+
+def test_a_font_that_is_not_embedded_is_named(tmp_path):
+    pdf = tmp_path / "plain.pdf"
+    pdf.write_bytes(_pdf_with_unembedded_helvetica())
+    found, _ = preflight(pdf)
+    assert "fonts" in checks(found)
+    assert "Helvetica is not embedded" in " ".join(map(str, found))
+
+
+def test_a_low_resolution_image_is_named_with_its_dpi(tmp_path):
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 40), (158, 27, 30)).save(buffer, "PNG")
+    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    found = findings(tmp_path, f'<p>{PARAGRAPH}</p><img src="{uri}" style="width: 120mm">')
+    assert checks(found) == {"images"}
+    assert "printed at 13 dpi" in str(found[0]) and found[0].page == 1
+
+
+def test_text_running_out_of_its_column_is_an_overflow(tmp_path):
+    found = findings(tmp_path, f"<p>{PARAGRAPH * 2}</p><p>{'ABCDEFGHIJ' * 7}</p>")
+    assert checks(found) == {"overflow"}
+    assert "runs out of the text column" in str(found[0])
+
+
+def test_text_running_off_the_page_is_an_overflow(tmp_path):
+    found = findings(tmp_path, f"<p>{PARAGRAPH * 2}</p><p>{'ABCDEFGHIJ' * 14}</p>")
+    assert checks(found) == {"overflow"}
+    assert "runs off the page" in str(found[0])
+
+
+def test_closing_punctuation_at_a_line_start_is_caught(tmp_path):
+    found = findings(tmp_path, f"<p>{PARAGRAPH}</p><p>湖南与共建国家<br>，贸易规模</p>")
+    assert checks(found) == {"punctuation"}
+    assert "line starts with '，'" in str(found[0])
+
+
+def test_opening_punctuation_at_a_line_end_is_caught(tmp_path):
+    found = findings(tmp_path, f"<p>{PARAGRAPH}</p><p>湖南与共建国家“<br>一带一路”</p>")
+    assert checks(found) == {"punctuation"}
+    assert "line ends with '“'" in str(found[0])
+
+
+def test_an_empty_page_is_caught(tmp_path):
+    found = findings(tmp_path, f"<p>{PARAGRAPH}</p><div style='break-before: page'></div>"
+                               f"<p style='break-before: page'>{PARAGRAPH}</p>")
+    assert checks(found) == {"empty-pages"}
+    assert found[0].page == 2
+
+
+def test_a_figure_split_from_its_caption_is_caught(tmp_path):
+    svg = ('data:image/svg+xml;base64,' + base64.b64encode(
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="400" height="100">'
+        b'<rect width="400" height="100" fill="#9e1b1e"/></svg>').decode())
+    found = findings(tmp_path, f"<div style='height: 225mm'></div>"
+                               f"<figure id='fig-1' style='break-inside: auto; margin: 0'>"
+                               f"<img src='{svg}' style='height: 20mm'>"
+                               f"<figcaption style='margin-top: 15mm'>图1 标题</figcaption>"
+                               f"</figure>")
+    assert checks(found) == {"figures"}
+    assert "fig-1: image on page 1, caption on page 2" in str(found[0])
+
+
+def test_a_contents_entry_with_the_wrong_page_is_caught(tmp_path):
+    found = findings(tmp_path, "<nav><p><a href='#c1'>第一章 概述 ······ 5</a></p></nav>"
+                               f"<h1 id='c1' style='break-before: page'>第一章 概述</h1>"
+                               f"<p>{PARAGRAPH}</p>")
+    assert checks(found) == {"contents"}
+    assert "'第一章 概述' is listed at page 5 but starts on page 2" in str(found[0])
+
+
+def test_a_failed_preflight_stops_with_the_report(tmp_path):
+    pdf, _ = build(tmp_path, f"<p>{PARAGRAPH}\ue000</p>")
+    layout = tmp_path / "doc.layout.json"
+    with pytest.raises(SourceError, match=r"(?s)doc.pdf: failed preflight:.*FAIL  glyphs"):
+        run_preflight(pdf, layout, tmp_path / "doc.preflight.txt")
+    assert not (tmp_path / "doc.preflight.txt").exists()
+
+
+def _pdf_with_unembedded_helvetica() -> bytes:
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    content = b"BT /F1 12 Tf 72 720 Td (Not embedded) Tj ET"
+    objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
