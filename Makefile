@@ -8,8 +8,9 @@ BIN := $(VENV)/bin
 CORES ?= 2
 # What WeasyPrint and the checks need from Debian. libharfbuzz-subset0 matters: without
 # it WeasyPrint subsets the CJK fonts about 12x slower and says nothing.
+# libgs-common brings the CMYK profile the press edition's example output intent uses.
 DEB_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
-	poppler-utils
+	poppler-utils libgs-common
 STAMP := $(VENV)/.installed
 
 .PHONY: publish test setup system-packages clean

@@ -72,7 +72,7 @@ def jobs_run(log: str) -> set[str]:
         if w:
             for part in w[1].split(", "):
                 key, _, value = part.partition("=")
-                if key in ("chart", "edition"):
+                if key in ("chart", "edition", "pdf"):
                     extra.append(value)
         jobs.add(f"{name}[{','.join(extra)}]" if extra else name)
     return jobs

@@ -16,7 +16,9 @@ from conftest import (PUB, copy_project, jobs_run, seed_paragraphs, snakemake, s
 
 pytestmark = pytest.mark.e2e
 
-EDITIONS = ["whitepaper.pdf", "whitepaper.html", "whitepaper.docx", "brief.pdf", "brief.docx"]
+EDITIONS = ["whitepaper.pdf", "whitepaper-press.pdf", "whitepaper.html", "whitepaper.docx",
+            "brief.pdf", "brief-press.pdf", "brief.docx"]
+MM = 72 / 25.4
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +125,70 @@ def test_the_pdf_has_the_document_metadata(project):
     assert page_count(out(project, "whitepaper.pdf")) >= 10
 
 
+def _outline(reader):
+    entries = []
+
+    def walk(items, level):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                entries.append((level, item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 1)
+    return entries
+
+
+def test_the_outline_mirrors_the_headings_and_the_contents_shows_their_pages(project):
+    from pypdf import PdfReader
+
+    reader = PdfReader(out(project, "whitepaper.pdf"))
+    outline = _outline(reader)
+    headings = [(1 if not p.startswith("（") else 2, p) for p in seed_paragraphs()
+                if re.match(r"^(前言|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)", p)
+                and len(p) < 40]
+    assert [(level, title) for level, title, _ in outline] == headings
+    contents = squash(subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(
+        out(project, "whitepaper.pdf")), "-"], capture_output=True, text=True).stdout)
+    for _, title, page in outline:
+        assert re.search(re.escape(squash(title)) + r"[·.]*" + str(page) + r"(?!\d)", contents)
+    chapter_pages = [page for level, _, page in outline if level == 1]
+    assert len(set(chapter_pages)) == len(chapter_pages)  # each chapter opens a new page
+
+
+def test_the_screen_edition_is_tagged_archival_with_metadata(project):
+    from pypdf import PdfReader
+
+    reader = PdfReader(out(project, "whitepaper.pdf"))
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root
+    assert root["/Lang"] == "zh-CN"
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="U"' in xmp
+    info = reader.metadata
+    assert info.title == "湖南省参与共建“一带一路”十年成果和未来展望"
+    assert info.author == "湖南省人民政府新闻办公室"
+    assert "一带一路" in info["/Keywords"] and "白皮书" in info.subject
+    assert out(project, "whitepaper.pdf").stat().st_size < 5_000_000  # fits in an e-mail
+
+
+def test_the_press_edition_has_bleed_crop_marks_and_a_print_output_intent(project):
+    from pypdf import PdfReader
+
+    for name in ("whitepaper-press.pdf", "brief-press.pdf"):
+        reader = PdfReader(out(project, name))
+        page = reader.pages[0]
+        trim, bleed = page.trimbox, page.bleedbox
+        assert abs(float(trim.left) - float(bleed.left) - 3 * MM) < 0.01
+        assert abs(float(bleed.top) - float(trim.top) - 3 * MM) < 0.01
+        assert abs(float(trim.width) - 210 * MM) < 0.01
+        root = reader.trailer["/Root"]
+        intent = root["/OutputIntents"][0].get_object()
+        assert intent["/S"] == "/GTS_PDFX" and "/DestOutputProfile" in intent
+        xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+        assert "PDF/X-4" in xmp
+
+
 def test_the_brief_has_two_to_four_pages_with_key_figures_and_headlines(project):
     brief = out(project, "brief.pdf")
     assert 2 <= page_count(brief) <= 4
@@ -162,8 +228,10 @@ def test_a_changed_data_value_reruns_its_charts_and_the_documents_only(project):
                      encoding="utf-8")
     assert rebuild(project) == {
         "document_model", "chart[trade-scale]", "chart[trade-share]", "whitepaper_html",
-        "brief_html", "pdf[whitepaper]", "pdf[brief]", "preflight[whitepaper]",
-        "preflight[brief]", "whitepaper_docx", "brief_docx", "publish", "all"}
+        "brief_html", "pdf[whitepaper]", "pdf[brief]", "pdf_press[whitepaper]",
+        "pdf_press[brief]", "preflight[whitepaper]", "preflight[brief]",
+        "preflight[whitepaper-press]", "preflight[brief-press]", "whitepaper_docx",
+        "brief_docx", "publish", "all"}
     sentence = "攀升至2022年的3600.7亿元（见图3）"
     assert sentence in squash(pdf_body_text(out(project, "whitepaper.pdf")))
     assert any(sentence in p for p in docx_text(out(project, "whitepaper.docx")))
@@ -176,7 +244,8 @@ def test_a_changed_stylesheet_reruns_only_the_white_paper_html_and_pdf(project):
     css.write_text(css.read_text(encoding="utf-8") + "\n/* editor's change */\n",
                    encoding="utf-8")
     assert rebuild(project) == {
-        "whitepaper_html", "pdf[whitepaper]", "preflight[whitepaper]", "publish", "all"}
+        "whitepaper_html", "pdf[whitepaper]", "pdf_press[whitepaper]", "preflight[whitepaper]",
+        "preflight[whitepaper-press]", "publish", "all"}
 
 
 def test_a_restyled_word_template_reruns_only_its_word_edition(project):

@@ -32,9 +32,11 @@ def _html(a):
 
 
 def _pdf(a):
-    from .pdf import render_pdf
+    from .pdf import PdfEdition, render_pdf
 
-    render_pdf(a.html, a.out, a.layout)
+    edition = PdfEdition(variant=a.variant, tagged=a.tagged,
+                         stylesheets=tuple(a.stylesheet), output_profile=a.output_profile)
+    render_pdf(a.html, a.out, a.layout, edition)
 
 
 def _preflight(a):
@@ -92,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("html", type=Path)
     p.add_argument("out", type=Path)
     p.add_argument("--layout", type=Path, help="also write where figures fell (JSON)")
+    p.add_argument("--variant", help="PDF variant, e.g. pdf/a-3u, pdf/ua-1, pdf/x-4")
+    p.add_argument("--tagged", action="store_true", help="write a tagged (accessible) PDF")
+    p.add_argument("--stylesheet", type=Path, action="append", default=[],
+                   help="an extra stylesheet, e.g. the press edition's bleed and marks")
+    p.add_argument("--output-profile", type=Path, help="CMYK ICC profile of the print run")
     p.set_defaults(func=_pdf)
 
     p = sub.add_parser("preflight", help="check a PDF; write a report or fail")

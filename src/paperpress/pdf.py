@@ -7,12 +7,15 @@ content asks for (a local file, a URL on the network) stops the build, with the 
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import atomic_path, write_text
 from .errors import SourceError
+from .textfiles import read_text_file
 
 
 class BlockedResource(Exception):
@@ -39,7 +42,43 @@ def _make_fetcher():
     return DataOnlyFetcher, FatalURLFetchingError
 
 
-def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None) -> None:
+@dataclass(frozen=True)
+class PdfEdition:
+    """How one PDF edition is made from the HTML: its PDF variant, whether it is tagged,
+    extra stylesheets (the press edition's bleed and marks), and a CMYK output profile."""
+
+    variant: str | None = None
+    tagged: bool = False
+    stylesheets: tuple[Path, ...] = ()
+    output_profile: Path | None = None
+
+
+def _edition_css(edition: PdfEdition, fetcher, color_profiles: dict) -> list:
+    import weasyprint
+
+    sheets = []
+    for path in edition.stylesheets:
+        sheets.append(weasyprint.CSS(string=read_text_file(Path(path)), url_fetcher=fetcher,
+                                     color_profiles=color_profiles))
+    if edition.output_profile is not None:
+        # The print profile goes in as data, so rendering still reads nothing by URL.
+        icc = base64.b64encode(Path(edition.output_profile).read_bytes()).decode("ascii")
+        sheets.append(weasyprint.CSS(
+            string="@color-profile device-cmyk { src: url(data:application/vnd.iccprofile;"
+                   f"base64,{icc}); components: c, m, y, k }}", url_fetcher=fetcher,
+            color_profiles=color_profiles))
+    return sheets
+
+
+def _options(edition: PdfEdition) -> dict:
+    options = {"pdf_variant": edition.variant, "pdf_tags": edition.tagged}
+    if edition.output_profile is not None:
+        options["output_intent"] = "device-cmyk"
+    return options
+
+
+def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
+               edition: PdfEdition = PdfEdition()) -> None:
     """Render ``html_path`` to ``pdf_path``; with ``layout_path``, also write what the
     preflight needs to know of the layout (which page each figure and caption is on, and
     what WeasyPrint warned about)."""
@@ -59,9 +98,13 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None)
     try:
         html = weasyprint.HTML(string=html_path.read_text(encoding="utf-8"),
                                base_url=None, url_fetcher=fetcher)
-        document = html.render()
+        # The variant and output intent are known before layout: WeasyPrint fixes the
+        # output intent when it renders, not when it writes.
+        profiles: dict = {}
+        document = html.render(stylesheets=_edition_css(edition, fetcher, profiles),
+                               color_profiles=profiles, **_options(edition))
         with atomic_path(Path(pdf_path)) as tmp:
-            document.write_pdf(tmp)
+            document.write_pdf(tmp, **_options(edition))
             if fetcher.refused:
                 raise SourceError(html_path, "refused to fetch " + ", ".join(fetcher.refused))
     except fatal as exc:

@@ -1,4 +1,5 @@
 # Discovering publications, and the helpers the rules share.
+import shlex
 import sys
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from paperpress.publish import manifest_is_intact  # noqa: E402
 
 # Each rule runs the package from this checkout, whatever is installed elsewhere.
 PAPERPRESS = f"PYTHONPATH={SRC} {sys.executable} -m paperpress"
-EDITIONS = ["whitepaper.pdf", "whitepaper.html", "whitepaper.docx", "brief.pdf", "brief.docx"]
+EDITIONS = ["whitepaper.pdf", "whitepaper-press.pdf", "whitepaper.html", "whitepaper.docx",
+            "brief.pdf", "brief-press.pdf", "brief.docx"]
+PDFS = [e.removesuffix(".pdf") for e in EDITIONS if e.endswith(".pdf")]
 
 PUBLICATIONS = sorted(p.parent.name for p in Path("sources").glob("*/publication.yaml"))
 
@@ -20,6 +23,7 @@ wildcard_constraints:
     pub=r"[^/]+",
     chart=r"[a-z0-9][a-z0-9-]*",
     edition=r"whitepaper|brief",
+    pdf=r"(whitepaper|brief)(-press)?",
 
 
 def code(command_module):
@@ -50,6 +54,42 @@ def brief_charts(pub):
         return [c for c in (config.get("brief") or {}).get("charts") or [] if isinstance(c, str)]
     except (OSError, yaml.YAMLError, AttributeError):
         return []
+
+
+def pdf_edition(pub, kind):
+    """The 'pdf: screen:' or 'pdf: press:' settings of a publication.yaml."""
+    path = Path(f"sources/{pub}/publication.yaml")
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return dict(((config.get("pdf") or {}).get(kind)) or {})
+    except (OSError, yaml.YAMLError, AttributeError, TypeError, ValueError):
+        return {}
+
+
+def pdf_options(pub, kind):
+    """The command-line options that make that edition."""
+    edition = pdf_edition(pub, kind)
+    options = []
+    if edition.get("variant"):
+        options += ["--variant", str(edition["variant"])]
+    if edition.get("tagged"):
+        options.append("--tagged")
+    if edition.get("stylesheet"):
+        options += ["--stylesheet", f"templates/html/{edition['stylesheet']}"]
+    if edition.get("output_profile"):
+        options += ["--output-profile", str(edition["output_profile"])]
+    return " ".join(shlex.quote(o) for o in options)
+
+
+def pdf_files(pub, kind):
+    """Files an edition reads besides the HTML: its stylesheet and output profile."""
+    edition = pdf_edition(pub, kind)
+    files = []
+    if edition.get("stylesheet"):
+        files.append(f"templates/html/{edition['stylesheet']}")
+    if edition.get("output_profile"):
+        files.append(str(edition["output_profile"]))
+    return files
 
 
 def figures(pub, ext, charts=None):

@@ -30,12 +30,29 @@ rule brief_html:
 rule pdf:
     input:
         html="build/{pub}/{edition}.html",
+        extra=lambda w: pdf_files(w.pub, "screen"),
         code=code("pdf"),
     output:
         pdf="build/{pub}/{edition}.pdf",
         layout="build/{pub}/{edition}.layout.json",
+    params:
+        options=lambda w: pdf_options(w.pub, "screen"),
     shell:
-        "{PAPERPRESS} pdf {input.html} {output.pdf} --layout {output.layout}"
+        "{PAPERPRESS} pdf {input.html} {output.pdf} --layout {output.layout} {params.options}"
+
+
+rule pdf_press:
+    input:
+        html="build/{pub}/{edition}.html",
+        extra=lambda w: pdf_files(w.pub, "press"),
+        code=code("pdf"),
+    output:
+        pdf="build/{pub}/{edition}-press.pdf",
+        layout="build/{pub}/{edition}-press.layout.json",
+    params:
+        options=lambda w: pdf_options(w.pub, "press"),
+    shell:
+        "{PAPERPRESS} pdf {input.html} {output.pdf} --layout {output.layout} {params.options}"
 
 
 rule whitepaper_docx:

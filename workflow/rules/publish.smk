@@ -4,11 +4,11 @@
 
 rule preflight:
     input:
-        pdf="build/{pub}/{edition}.pdf",
-        layout="build/{pub}/{edition}.layout.json",
+        pdf="build/{pub}/{pdf}.pdf",
+        layout="build/{pub}/{pdf}.layout.json",
         code=code("preflight"),
     output:
-        "build/{pub}/{edition}.preflight.txt",
+        "build/{pub}/{pdf}.preflight.txt",
     shell:
         "{PAPERPRESS} preflight {input.pdf} {input.layout} {output}"
 
@@ -19,7 +19,7 @@ rule preflight:
 rule publish:
     input:
         editions=lambda w: [f"build/{w.pub}/{e}" for e in EDITIONS],
-        preflight=["build/{pub}/whitepaper.preflight.txt", "build/{pub}/brief.preflight.txt"],
+        preflight=lambda w: [f"build/{w.pub}/{p}.preflight.txt" for p in PDFS],
         code=code("publish"),
     output:
         "output/{pub}/manifest.json",
