@@ -213,6 +213,14 @@ def test_word_edition_uses_heading_styles_and_carries_the_charts(project):
     assert len(pictures) >= 6
     assert all(s._inline.docPr.get("descr") for s in pictures)
     assert document.core_properties.title == "湖南省参与共建“一带一路”十年成果和未来展望"
+    assert "1190.97" in document.tables[0].cell(1, 1).text  # the key-figure panel
+
+
+def test_the_white_paper_has_the_key_figure_panel_from_the_data(project):
+    body = squash(pdf_body_text(out(project, "whitepaper.pdf")))
+    for text in ("关键数据", "106对", "国际友城总数（2023年）", "1190.97亿美元",
+                 "累计实际使用外资（2013—2022年）"):
+        assert text in body
 
 
 def test_a_rebuild_with_nothing_changed_runs_no_job(project):

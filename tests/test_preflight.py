@@ -107,6 +107,15 @@ def test_a_figure_split_from_its_caption_is_caught(tmp_path):
     assert "fig-1: image on page 1, caption on page 2" in str(found[0])
 
 
+def test_a_heading_left_alone_at_the_bottom_of_a_page_is_caught(tmp_path):
+    found = findings(tmp_path, f"<p>{PARAGRAPH}</p><div style='height: 200mm'></div>"
+                               "<h2>（二）设施联通不断推进</h2>"
+                               f"<p style='break-before: page'>{PARAGRAPH}</p>")
+    assert checks(found) == {"headings"}
+    assert "heading '（二）设施联通不断推进' is left alone" in str(found[0])
+    assert found[0].page == 1
+
+
 def test_a_contents_entry_with_the_wrong_page_is_caught(tmp_path):
     found = findings(tmp_path, "<nav><p><a href='#c1'>第一章 概述 ······ 5</a></p></nav>"
                                f"<h1 id='c1' style='break-before: page'>第一章 概述</h1>"

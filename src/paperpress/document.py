@@ -89,7 +89,15 @@ class KeyFigure:
     period: str
 
 
-Block = Heading | Paragraph | Figure
+@dataclass
+class KeyFigurePanel:
+    """Where the text places the key-figure panel ({{ key-figures }})."""
+
+    line: int
+    kind: str = "key_figures"
+
+
+Block = Heading | Paragraph | Figure | KeyFigurePanel
 
 
 @dataclass
@@ -118,6 +126,8 @@ class Document:
                 blocks.append(Heading(**b))
             elif kind == "paragraph":
                 blocks.append(Paragraph(spans=[Span(**s) for s in b["spans"]], line=b["line"]))
+            elif kind == "key_figures":
+                blocks.append(KeyFigurePanel(**b))
             else:
                 blocks.append(Figure(**b))
         return cls(meta=data["meta"], blocks=blocks,
@@ -154,12 +164,12 @@ def build_document(root: Path) -> Document:
         fig.source = spec.text("source", pub.stats)
         fig.alt = spec.alt_text(pub.stats)
     brief = dict(pub.config.get("brief") or {})
-    for n, item in enumerate(brief.get("key_figures") or [], 1):
+    for n, item in enumerate(pub.config.get("key_figures") or [], 1):
         ref = item.get("ref") if isinstance(item, dict) else item
         try:
             fact = pub.stats.resolve(str(ref))
         except LookupError as exc:
-            raise SourceError(config_path, f"brief key figure {n}: {exc}") from None
+            raise SourceError(config_path, f"key figure {n}: {exc}") from None
         label = item.get("label", fact.label) if isinstance(item, dict) else fact.label
         doc.key_figures.append(KeyFigure(number=fact.number, unit=fact.unit, label=label,
                                          period=fact.period_label))
@@ -168,7 +178,6 @@ def build_document(root: Path) -> Document:
         if chart not in placed:
             raise SourceError(config_path, f"brief chart '{chart}' is not placed in the text"
                                            f" ({', '.join(sorted(placed))})")
-    brief.pop("key_figures", None)
     doc.brief = brief
     return doc
 
@@ -234,7 +243,9 @@ def parse_text(path: Path, stats: Statistics, chart_ids: set[str]) -> Document:
         elif tok.type == "paragraph_open":
             inline = tokens[i + 1]
             whole = PLACEHOLDER_RE.fullmatch(inline.content.strip())
-            if whole and whole["body"].startswith("figure"):
+            if whole and whole["body"] == "key-figures":
+                doc.blocks.append(KeyFigurePanel(line=line))
+            elif whole and whole["body"].startswith("figure"):
                 chart = resolver.figure(whole["body"], line)
                 figure_no += 1
                 doc.blocks.append(Figure(chart=chart, number=figure_no, line=line))

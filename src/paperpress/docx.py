@@ -18,8 +18,8 @@ from docx.shared import Emu
 from docxtpl import DocxTemplate
 
 from .atomic import atomic_path
-from .brief import Brief, make_brief
-from .document import Document, Figure, Heading, Paragraph
+from .brief import make_brief
+from .document import Document, Figure, Heading, KeyFigure, KeyFigurePanel, Paragraph
 from .errors import SourceError
 from .textfiles import read_text_file
 from .templating import make_environment
@@ -200,6 +200,8 @@ def render_whitepaper_docx(document_json: Path, figures_dir: Path, template_path
             writer.heading(block.text, block.level)
         elif isinstance(block, Paragraph):
             writer.body(block)
+        elif isinstance(block, KeyFigurePanel):
+            _key_figure_table(writer, doc.key_figures)
         else:
             writer.figure(block, block.number, width_ratio=0.92)
     writer.finish()
@@ -215,7 +217,7 @@ def render_brief_docx(document_json: Path, figures_dir: Path, template_path: Pat
     docx = tpl.docx
     writer = _Writer(docx, _find_marker(docx, BODY_MARKER, Path(template_path)), figures_dir,
                      _text_width(docx))
-    _key_figure_table(writer, brief)
+    _key_figure_table(writer, brief.key_figures)
     number = 0
     for chapter in brief.chapters:
         writer.heading(chapter.heading, 2)
@@ -238,8 +240,7 @@ def render_brief_docx(document_json: Path, figures_dir: Path, template_path: Pat
     _save(tpl, out)
 
 
-def _key_figure_table(writer: _Writer, brief: Brief) -> None:
-    figures = brief.key_figures
+def _key_figure_table(writer: _Writer, figures: list[KeyFigure]) -> None:
     if not figures:
         return
     writer.paragraph("Heading 3", "关键数据")

@@ -40,6 +40,7 @@ def render_whitepaper_html(document_json: Path, figures_dir: Path, template_dir:
     html = render_template(template_dir, "whitepaper.html.j2", {
         "meta": doc.meta,
         "blocks": doc.blocks,
+        "key_figures": doc.key_figures,
         "toc": toc,
         "images": _figure_images(doc.figures, figures_dir),
         "css": _stylesheets(template_dir, ["base.css", "whitepaper.css"]),

@@ -112,8 +112,42 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
     finally:
         logger.removeHandler(warnings)
     if layout_path is not None:
-        layout = {"figures": figure_pages(document), "warnings": warnings.messages}
+        layout = {"figures": figure_pages(document), "page_ends": page_ends(document),
+                  "warnings": warnings.messages}
         write_text(Path(layout_path), json.dumps(layout, ensure_ascii=False, indent=1))
+
+
+_BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "li", "aside", "table"}
+
+
+def page_ends(document) -> list[dict]:
+    """For each page, the last block laid out on it (tag and text): a heading there is a
+    heading left alone at the bottom of the page."""
+    ends = []
+
+    def walk(box, found):
+        tag = getattr(box, "element_tag", None)
+        if tag in _BLOCK_TAGS and box.is_in_normal_flow():
+            found[0] = box
+            if tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li"):
+                return  # its lines are not blocks of their own
+        for child in getattr(box, "children", None) or []:
+            walk(child, found)
+
+    for number, page in enumerate(document.pages, 1):
+        found = [None]
+        walk(page._page_box, found)
+        if found[0] is not None:
+            ends.append({"page": number, "tag": found[0].element_tag,
+                         "text": _box_text(found[0])[:40]})
+    return ends
+
+
+def _box_text(box) -> str:
+    text = getattr(box, "text", None)
+    if text is not None:
+        return text
+    return "".join(_box_text(c) for c in getattr(box, "children", None) or [])
 
 
 def figure_pages(document) -> dict[str, dict[str, list[int]]]:

@@ -4,7 +4,8 @@ Checks, each from the PDF itself (the layout file only says where figures and ca
 were drawn): fonts embedded; no character drawn without a glyph; raster images at 300 dpi
 or more at their printed size; nothing past the page or its text column; no closing
 punctuation at a line start and no opening punctuation at a line end; no empty page; no
-figure split from its caption; table-of-contents page numbers that match the headings.
+figure split from its caption; no heading left alone at the bottom of a page;
+table-of-contents page numbers that match the headings.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class Finding:
 
 
 CHECKS = ("fonts", "glyphs", "images", "overflow", "punctuation", "empty-pages", "figures",
-          "contents")
+          "headings", "contents")
 
 
 def preflight(pdf: Path, layout: dict | None = None) -> tuple[list[Finding], dict]:
@@ -63,6 +64,7 @@ def preflight(pdf: Path, layout: dict | None = None) -> tuple[list[Finding], dic
     findings += _punctuation(pages)
     findings += _empty_pages(pages, reader)
     findings += _split_figures((layout or {}).get("figures", {}))
+    findings += _lone_headings((layout or {}).get("page_ends", []), len(pages))
     findings += _contents(reader, pages)
     facts = {"pages": len(pages), "fonts": len(fonts), "images": len(images)}
     return findings, facts
@@ -215,6 +217,13 @@ def _split_figures(figures: dict) -> list[Finding]:
                                     f"{fid}: image on page {','.join(map(str, image))},"
                                     f" caption on page {','.join(map(str, caption))}"))
     return findings
+
+
+def _lone_headings(page_ends: list[dict], page_count: int) -> list[Finding]:
+    return [Finding("headings", end["page"], f"heading '{end['text']}' is left alone at the"
+                                             " bottom of the page")
+            for end in page_ends
+            if re.fullmatch(r"h[1-6]", end["tag"]) and end["page"] < page_count]
 
 
 def _outline(reader) -> list[tuple[str, int]]:
