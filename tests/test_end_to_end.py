@@ -170,6 +170,21 @@ def test_the_screen_edition_is_tagged_archival_with_metadata(project):
     assert info.author == "湖南省人民政府新闻办公室"
     assert "一带一路" in info["/Keywords"] and "白皮书" in info.subject
     assert out(project, "whitepaper.pdf").stat().st_size < 5_000_000  # fits in an e-mail
+    alts = _figure_alt_texts(root["/StructTreeRoot"])
+    assert len(alts) == 7 and all(alts)
+    assert "2013年664.4亿元" in alts[2]
+
+
+def _figure_alt_texts(node) -> list:
+    node = node.get_object()
+    found = []
+    if node.get("/S") == "/Figure":
+        found.append(str(node.get("/Alt", "")))
+    kids = node.get("/K")
+    for kid in kids if isinstance(kids, list) else [kids]:
+        if kid is not None and hasattr(kid.get_object(), "get"):
+            found += _figure_alt_texts(kid)
+    return found
 
 
 def test_the_press_edition_has_bleed_crop_marks_and_a_print_output_intent(project):
@@ -187,6 +202,10 @@ def test_the_press_edition_has_bleed_crop_marks_and_a_print_output_intent(projec
         assert intent["/S"] == "/GTS_PDFX" and "/DestOutputProfile" in intent
         xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
         assert "PDF/X-4" in xmp
+    # Text and house colours are CMYK: the preface page paints nothing in RGB.
+    preface = PdfReader(out(project, "whitepaper-press.pdf")).pages[2].get_contents().get_data()
+    assert b"/DeviceCMYK cs" in preface
+    assert not re.search(rb"\s(rg|RG)\s", preface)
 
 
 def test_the_brief_has_two_to_four_pages_with_key_figures_and_headlines(project):
