@@ -11,6 +11,8 @@ CORES ?= 2
 # libgs-common brings the CMYK profile the press edition's example output intent uses.
 DEB_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
 	poppler-utils libgs-common
+# The tests also open the Word editions the way their readers do, in LibreOffice.
+TEST_PACKAGES := libreoffice-writer
 STAMP := $(VENV)/.installed
 
 .PHONY: publish test setup system-packages clean
@@ -19,6 +21,7 @@ publish: setup
 	$(BIN)/snakemake --cores $(CORES) --rerun-incomplete
 
 test: setup
+	@$(MAKE) --no-print-directory system-packages DEB_PACKAGES="$(TEST_PACKAGES)"
 	$(BIN)/python -m pytest
 
 setup: system-packages $(STAMP)

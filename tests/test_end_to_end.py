@@ -242,6 +242,37 @@ def test_the_white_paper_has_the_key_figure_panel_from_the_data(project):
         assert text in body
 
 
+@pytest.fixture(scope="module")
+def word_as_rendered(project, tmp_path_factory):
+    """The Word editions as LibreOffice lays them out (converted to PDF)."""
+    outdir = tmp_path_factory.mktemp("libreoffice")
+    profile = tmp_path_factory.mktemp("lo-profile")
+    result = subprocess.run(
+        ["libreoffice", f"-env:UserInstallation=file://{profile}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(outdir),
+         str(out(project, "whitepaper.docx")), str(out(project, "brief.docx"))],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return outdir
+
+
+def test_the_word_edition_opens_in_libreoffice_with_every_paragraph(word_as_rendered):
+    pdf = word_as_rendered / "whitepaper.pdf"
+    text = without_figure_references(squash(pdf_body_text(pdf)))
+    missing = [p for p in seed_paragraphs() if squash(p) not in text]
+    assert missing == []
+    assert page_count(pdf) >= 10
+
+
+def test_the_word_brief_has_two_to_four_pages_in_libreoffice(word_as_rendered):
+    pdf = word_as_rendered / "brief.pdf"
+    assert 2 <= page_count(pdf) <= 4
+    text = squash(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                 text=True, check=True).stdout)
+    for expected in ("关键数据", "3518.1亿元", "国际朋友圈不断扩大。", "图3"):
+        assert expected in text
+
+
 def test_a_rebuild_with_nothing_changed_runs_no_job(project):
     result = snakemake(project)
     assert result.returncode == 0
