@@ -2,7 +2,8 @@ import pytest
 
 from conftest import SOURCES, seed_paragraphs
 from paperpress.brief import make_brief
-from paperpress.document import Figure, Heading, Paragraph, build_document, parse_text
+from paperpress.document import (DataTable, Figure, Heading, Paragraph, build_document,
+                                 parse_text)
 from paperpress.errors import SourceError
 from paperpress.statistics import load_statistics
 
@@ -79,7 +80,9 @@ def test_the_bundled_text_carries_the_seed_verbatim_and_in_order():
     doc = build_document(SOURCES)
     carried = [b.text if isinstance(b, Heading) else b.plain_text
                for b in doc.blocks if isinstance(b, (Heading, Paragraph))]
-    assert carried == seed_paragraphs()
+    # The text is the seed's; the pipeline adds only the statistics appendix after it.
+    assert carried == seed_paragraphs() + ["附表\u3000主要统计数据"]
+    assert isinstance(doc.blocks[-1], DataTable) and len(doc.blocks[-1].rows) >= 20
     assert doc.meta["title"] == "湖南省参与共建“一带一路”十年成果和未来展望"
     assert doc.meta["subtitle"] == "（白皮书）"
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 
 from conftest import (PUB, copy_project, jobs_run, seed_paragraphs, snakemake, squash,
                       without_figure_references)
@@ -147,7 +148,7 @@ def test_the_outline_mirrors_the_headings_and_the_contents_shows_their_pages(pro
     headings = [(1 if not p.startswith("（") else 2, p) for p in seed_paragraphs()
                 if re.match(r"^(前言|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)", p)
                 and len(p) < 40]
-    assert [(level, title) for level, title, _ in outline] == headings
+    assert [(level, title) for level, title, _ in outline] == headings + [(1, "附表\u3000主要统计数据")]
     contents = squash(subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(
         out(project, "whitepaper.pdf")), "-"], capture_output=True, text=True).stdout)
     for _, title, page in outline:
@@ -233,6 +234,14 @@ def test_word_edition_uses_heading_styles_and_carries_the_charts(project):
     assert all(s._inline.docPr.get("descr") for s in pictures)
     assert document.core_properties.title == "湖南省参与共建“一带一路”十年成果和未来展望"
     assert "1190.97" in document.tables[0].cell(1, 1).text  # the key-figure panel
+    xml = document.element.xml
+    assert "SEQ 图" in xml and "REF _RefFigure3 \\h" in xml  # numbered, referenced captions
+    assert 'w:name="_RefFigure3"' in xml
+    appendix = document.tables[1]
+    assert appendix.style.name == "Data Table"
+    assert appendix.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeats
+    assert [c.text for c in appendix.rows[0].cells] == ["指标", "时期", "数值", "单位", "章节"]
+    assert len(appendix.rows) > 20
 
 
 def test_the_white_paper_has_the_key_figure_panel_from_the_data(project):
@@ -316,6 +325,12 @@ def test_a_restyled_word_template_reruns_only_its_word_edition(project):
     assert rebuild(project) == {"brief_docx", "publish", "all"}
     published = docx.Document(str(out(project, "brief.docx")))
     assert published.styles["Heading 3"].font.color.rgb == RGBColor(0x00, 0x55, 0x99)
+    # In effect: nothing written into the headings overrides the style.
+    headings = [p for p in published.paragraphs if p.style.name == "Heading 3"]
+    assert headings
+    for paragraph in headings:
+        for run in paragraph.runs:
+            assert run.font.color.rgb is None and run.font.size is None, paragraph.text
 
 
 def test_a_change_to_the_word_writer_reruns_only_the_word_editions(project):

@@ -139,6 +139,50 @@ def base_styles(doc) -> None:
     num.font.color.rgb = ACCENT
     kf_unit = styles.add_style("Key Figure Unit", WD_STYLE_TYPE.CHARACTER)
     kf_unit.font.size = Pt(10)
+    table_styles(doc)
+
+
+def table_style(doc, name: str, xml_body: str) -> None:
+    """A named table style: borders, shading and a header row an editor can change in
+    Word (Table Design), instead of formatting written into every cell."""
+    from docx.oxml import parse_xml
+
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.TABLE)
+    style.base_style = doc.styles["Normal Table"]
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    for child in parse_xml(f"<w:root {ns}>{xml_body}</w:root>"):
+        style.element.append(child)
+
+
+def table_styles(doc) -> None:
+    accent, soft, rule = "9E1B1E", "F6ECEB", "BFBFBF"
+    table_style(doc, "Key Figures", f"""
+      <w:tblPr>
+        <w:tblBorders>
+          <w:top w:val="single" w:sz="12" w:color="{accent}"/>
+          <w:bottom w:val="single" w:sz="4" w:color="{accent}"/>
+          <w:insideV w:val="single" w:sz="4" w:color="FFFFFF"/>
+          <w:insideH w:val="single" w:sz="4" w:color="FFFFFF"/>
+        </w:tblBorders>
+        <w:tblCellMar><w:top w:w="80" w:type="dxa"/><w:left w:w="120" w:type="dxa"/>
+          <w:bottom w:w="80" w:type="dxa"/><w:right w:w="120" w:type="dxa"/></w:tblCellMar>
+      </w:tblPr>
+      <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{soft}"/></w:tcPr>""")
+    table_style(doc, "Data Table", f"""
+      <w:pPr><w:spacing w:before="20" w:after="20" w:line="260" w:lineRule="auto"/></w:pPr>
+      <w:rPr><w:sz w:val="18"/></w:rPr>
+      <w:tblPr>
+        <w:tblBorders>
+          <w:top w:val="single" w:sz="8" w:color="{accent}"/>
+          <w:bottom w:val="single" w:sz="8" w:color="{accent}"/>
+          <w:insideH w:val="single" w:sz="2" w:color="{rule}"/>
+        </w:tblBorders>
+        <w:tblCellMar><w:left w:w="80" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar>
+      </w:tblPr>
+      <w:tblStylePr w:type="firstRow">
+        <w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr>
+        <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{accent}"/></w:tcPr>
+      </w:tblStylePr>""")
 
 
 def page_setup(doc, top=27, bottom=24, side=24) -> None:

@@ -79,6 +79,8 @@ def make_brief(doc: Document) -> Brief:
     wanted = {f.chart for f in charts}
     chapters = []
     for chapter, blocks in doc.sections(level=1):
+        if not any(isinstance(b, (Paragraph, Heading)) for b in blocks):
+            continue  # the statistics appendix: nothing to summarise
         intro = []
         for b in blocks:
             if isinstance(b, Heading):

@@ -97,7 +97,19 @@ class KeyFigurePanel:
     kind: str = "key_figures"
 
 
-Block = Heading | Paragraph | Figure | KeyFigurePanel
+@dataclass
+class DataTable:
+    """A table of the publication's statistics (the appendix): one row per fact."""
+
+    rows: list[dict]
+    line: int = 0
+    kind: str = "data_table"
+
+    COLUMNS = (("label", "指标"), ("period", "时期"), ("value", "数值"), ("unit", "单位"),
+               ("section", "章节"))
+
+
+Block = Heading | Paragraph | Figure | KeyFigurePanel | DataTable
 
 
 @dataclass
@@ -128,6 +140,8 @@ class Document:
                 blocks.append(Paragraph(spans=[Span(**s) for s in b["spans"]], line=b["line"]))
             elif kind == "key_figures":
                 blocks.append(KeyFigurePanel(**b))
+            elif kind == "data_table":
+                blocks.append(DataTable(**b))
             else:
                 blocks.append(Figure(**b))
         return cls(meta=data["meta"], blocks=blocks,
@@ -179,7 +193,25 @@ def build_document(root: Path) -> Document:
             raise SourceError(config_path, f"brief chart '{chart}' is not placed in the text"
                                            f" ({', '.join(sorted(placed))})")
     doc.brief = brief
+    appendix = pub.config.get("appendix") or {}
+    if appendix.get("title"):
+        # The statistics the text draws on, as a table: it follows the last chapter.
+        count = sum(1 for b in doc.blocks if isinstance(b, Heading) and b.level == 1)
+        doc.blocks.append(Heading(level=1, text=str(appendix["title"]),
+                                  anchor=f"sec-{count + 1}", line=0))
+        facts = sorted(pub.stats.facts, key=lambda f: _section_order(f.section))
+        doc.blocks.append(DataTable(rows=[
+            {"label": f.label, "period": f.period_label, "value": f.number, "unit": f.unit,
+             "section": f.section} for f in facts]))
     return doc
+
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def _section_order(section: str) -> tuple[int, ...]:
+    """一（三） → (1, 3): sections in the order the text has them (stable otherwise)."""
+    return tuple(_NUMERALS.index(c) + 1 for c in section if c in _NUMERALS) or (99,)
 
 
 def write_document_model(root: Path, out: Path) -> None:

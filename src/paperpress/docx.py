@@ -19,7 +19,8 @@ from docxtpl import DocxTemplate
 
 from .atomic import atomic_path
 from .brief import make_brief
-from .document import Document, Figure, Heading, KeyFigure, KeyFigurePanel, Paragraph
+from .document import (DataTable, Document, Figure, Heading, KeyFigure, KeyFigurePanel,
+                       Paragraph)
 from .errors import SourceError
 from .textfiles import read_text_file
 from .templating import make_environment
@@ -59,6 +60,7 @@ class _Writer:
         self.docx, self.marker = docx, marker
         self.figures_dir = Path(figures_dir)
         self.text_width = text_width
+        self.bookmarks = 0
 
     def paragraph(self, style: str, text: str = ""):
         p = self.marker.insert_paragraph_before(text, style=style)
@@ -70,9 +72,17 @@ class _Writer:
     def body(self, block: Paragraph, style: str = "Body Text"):
         p = self.paragraph(style)
         for span in block.spans:
-            p.add_run(span.text, style="Lead-in" if span.strong else None)
-            if span.em:
-                p.runs[-1].italic = True
+            char_style = "Lead-in" if span.strong else "Emphasis" if span.em else None
+            if span.ref:
+                # （见图3）: "图3" is a REF field to the caption's bookmark, so Word keeps the
+                # number right when figures are added or moved.
+                number = span.ref.removeprefix("fig-")
+                p.add_run("（见", style=char_style)
+                _add_field(p, f" REF {_caption_bookmark(number)} \\h ", f"图{number}",
+                           char_style=char_style)
+                p.add_run("）", style=char_style)
+            else:
+                p.add_run(span.text, style=char_style)
         return p
 
     def figure(self, fig: Figure, number: int, width_ratio: float = 1.0):
@@ -86,13 +96,26 @@ class _Writer:
         shape._inline.docPr.set("descr", fig.alt)
         shape._inline.docPr.set("title", fig.caption)
         cap = self.paragraph("Caption")
+        self.bookmarks += 1
+        start = OxmlElement("w:bookmarkStart")
+        start.set(qn("w:id"), str(self.bookmarks))
+        start.set(qn("w:name"), _caption_bookmark(number))
+        cap._p.append(start)
         cap.add_run("图", style="Figure Number")
         _add_field(cap, " SEQ 图 \\* ARABIC ", str(number), char_style="Figure Number")
+        end = OxmlElement("w:bookmarkEnd")
+        end.set(qn("w:id"), str(self.bookmarks))
+        cap._p.append(end)
         cap.add_run("\u3000" + fig.caption)
         self.paragraph("Source Note", fig.source)
 
     def finish(self):
         self.marker._p.getparent().remove(self.marker._p)
+
+
+def _caption_bookmark(number) -> str:
+    # Word hides bookmarks whose names start with _Ref, as it does for its own captions.
+    return f"_RefFigure{number}"
 
 
 def _add_field(paragraph, instruction: str, cached: str, char_style: str | None = None):
@@ -202,6 +225,8 @@ def render_whitepaper_docx(document_json: Path, figures_dir: Path, template_path
             writer.body(block)
         elif isinstance(block, KeyFigurePanel):
             _key_figure_table(writer, doc.key_figures)
+        elif isinstance(block, DataTable):
+            _data_table(writer, block)
         else:
             writer.figure(block, block.number, width_ratio=0.92)
     writer.finish()
@@ -247,7 +272,7 @@ def _key_figure_table(writer: _Writer, figures: list[KeyFigure]) -> None:
     cols = 3
     rows = (len(figures) + cols - 1) // cols
     table = writer.docx.add_table(rows=rows, cols=cols)
-    table.style = writer.docx.styles["Table Grid"]
+    table.style = writer.docx.styles["Key Figures"]
     for n, k in enumerate(figures):
         cell = table.cell(n // cols, n % cols)
         value = cell.paragraphs[0]
@@ -257,3 +282,21 @@ def _key_figure_table(writer: _Writer, figures: list[KeyFigure]) -> None:
         cell.add_paragraph(f"{k.label}（{k.period}）", style="Key Figure Label")
     writer.marker._p.addprevious(table._tbl)
     writer.paragraph("Normal")
+
+
+def _data_table(writer: _Writer, block: DataTable) -> None:
+    columns = DataTable.COLUMNS
+    table = writer.docx.add_table(rows=1 + len(block.rows), cols=len(columns))
+    table.style = writer.docx.styles["Data Table"]
+    header = table.rows[0]
+    # The header row repeats at the top of every page the table runs over.
+    tr_pr = header._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    tr_pr.append(repeat)
+    for cell, (_, title) in zip(header.cells, columns):
+        cell.text = title
+    for row, data in zip(table.rows[1:], block.rows):
+        for cell, (key, _) in zip(row.cells, columns):
+            cell.text = str(data[key])
+    writer.marker._p.addprevious(table._tbl)
