@@ -81,3 +81,9 @@ def test_a_reference_to_a_key_with_several_periods_must_name_one(tmp_path):
 ])
 def test_periods_read_as_chinese_prose(period, text):
     assert format_period(period) == text
+
+
+def test_a_control_character_in_a_data_file_is_refused_with_its_line(tmp_path):
+    path = write(tmp_path, HEADER + "a,2013,1,对,国际\x0b友城,一\n")
+    with pytest.raises(SourceError, match=r"data.csv:2: holds the control character U\+000B"):
+        load_statistics([path])

@@ -125,6 +125,8 @@ def base_styles(doc) -> None:
                     align=WD_ALIGN_PARAGRAPH.LEFT, line=1.0)
     paragraph_style(doc, "Key Figure Label", face=SANS, size=8.5,
                     align=WD_ALIGN_PARAGRAPH.LEFT, after=2, line=1.2)
+    paragraph_style(doc, "Table Text", face=SERIF, size=9, align=WD_ALIGN_PARAGRAPH.LEFT,
+                    line=1.2)
     paragraph_style(doc, "Brief Point", base="Normal", face=SERIF, size=10.5, after=3, line=1.4)
     paragraph_style(doc, "Header", face=SANS, size=8, color=RGBColor(0x88, 0x88, 0x88),
                     align=WD_ALIGN_PARAGRAPH.RIGHT)

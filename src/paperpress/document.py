@@ -24,8 +24,6 @@ from .textfiles import parse_yaml_mapping, read_text_file
 FIGURE_RE = re.compile(r"^figure\s+(?P<id>[a-z0-9][a-z0-9-]*)$")
 SEE_RE = re.compile(r"\{\{\s*see\s+(?P<id>[^{}\s]*)\s*\}\}")
 REQUIRED_META = ("title", "issuer", "date", "lang")
-# C0 controls other than tab/newline are illegal in XML 1.0 and would corrupt the .docx.
-XML_INVALID_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass
@@ -246,10 +244,6 @@ def parse_text(path: Path, stats: Statistics, chart_ids: set[str]) -> Document:
     raw = read_text_file(path)
     if not raw.strip():
         raise SourceError(path, "is empty: the text needs front matter and at least a heading")
-    for lineno, line in enumerate(raw.splitlines(), 1):
-        if m := XML_INVALID_RE.search(line):
-            raise SourceError(path, f"holds the control character U+{ord(m[0]):04X}, which"
-                                    " no Word file can carry: delete it", line=lineno)
     meta, body, offset = split_front_matter(path, raw)
     lines = body.splitlines()
     resolver = _Resolver(path, stats, chart_ids)

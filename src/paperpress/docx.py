@@ -284,6 +284,10 @@ def _key_figure_table(writer: _Writer, figures: list[KeyFigure]) -> None:
     writer.paragraph("Normal")
 
 
+# Label, period, value, unit, section: the label takes what the others leave.
+DATA_COLUMN_SHARES = (0.44, 0.19, 0.12, 0.13, 0.12)
+
+
 def _data_table(writer: _Writer, block: DataTable) -> None:
     columns = DataTable.COLUMNS
     table = writer.docx.add_table(rows=1 + len(block.rows), cols=len(columns))
@@ -294,9 +298,15 @@ def _data_table(writer: _Writer, block: DataTable) -> None:
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     tr_pr.append(repeat)
-    for cell, (_, title) in zip(header.cells, columns):
-        cell.text = title
-    for row, data in zip(table.rows[1:], block.rows):
-        for cell, (key, _) in zip(row.cells, columns):
-            cell.text = str(data[key])
+    table.autofit = False
+    widths = [Emu(int(writer.text_width * share)) for share in DATA_COLUMN_SHARES]
+    for column, width in zip(table.columns, widths):
+        column.width = width  # the grid, which LibreOffice reads
+    for row_cells, data in zip((r.cells for r in table.rows),
+                               [None] + list(block.rows)):
+        for cell, width, (key, title) in zip(row_cells, widths, columns):
+            cell.width = width
+            paragraph = cell.paragraphs[0]
+            paragraph.style = writer.docx.styles["Table Text"]
+            paragraph.add_run(title if data is None else str(data[key]))
     writer.marker._p.addprevious(table._tbl)

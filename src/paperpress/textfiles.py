@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -13,7 +14,7 @@ def read_text_file(path: Path) -> str:
     """Read a UTF-8 file (a BOM is accepted); other encodings fail with the line and a fix."""
     data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig")
+        return check_xml_safe(path, data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         hint = ""
@@ -26,6 +27,20 @@ def read_text_file(path: Path) -> str:
             pass
         raise SourceError(path, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at byte"
                                 f" {exc.start}).{hint}", line=line) from None
+
+
+# C0 controls other than tab and line breaks are not allowed in XML 1.0: one in a source
+# would make python-docx refuse the Word edition (or Word call the file corrupt).
+XML_INVALID_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def check_xml_safe(path: Path, text: str) -> str:
+    """Refuse text that no Word file can carry, naming the line."""
+    if m := XML_INVALID_RE.search(text):
+        line = text.count("\n", 0, m.start()) + 1
+        raise SourceError(path, f"holds the control character U+{ord(m[0]):04X}, which no"
+                                " Word file can carry: delete it", line=line)
+    return text
 
 
 def parse_yaml_mapping(path: Path, text: str, first_line: int = 1, what: str = "") -> dict:
