@@ -234,6 +234,10 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
         if not meta.get(key):
             raise SourceError(path, f"front matter lacks '{key}'", line=1)
     meta = {k: [str(x) for x in v] if isinstance(v, list) else str(v) for k, v in meta.items()}
+    # Optional fields, so that templates can rely on every field being there.
+    meta.setdefault("subtitle", "")
+    meta.setdefault("keywords", "")
+    meta.setdefault("title_lines", [meta["title"]])
     body_start_line = text[: end + 5].count("\n") + 1
     return meta, text[end + 5:], body_start_line
 
