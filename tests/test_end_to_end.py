@@ -316,19 +316,22 @@ def test_a_changed_stylesheet_reruns_only_the_white_paper_html_and_pdf(project):
 
 
 def test_a_restyled_word_template_reruns_only_its_word_edition(project):
-    from docx.shared import RGBColor
+    from docx.shared import Pt, RGBColor
 
-    template = project / "templates" / "docx" / "brief.docx"
+    template = project / "templates" / "docx" / "whitepaper.docx"
     editor = docx.Document(str(template))
-    editor.styles["Heading 3"].font.color.rgb = RGBColor(0x00, 0x55, 0x99)
+    editor.styles["Heading 1"].font.color.rgb = RGBColor(0x00, 0x55, 0x99)
+    editor.styles["Heading 1"].font.size = Pt(22)
     editor.save(str(template))
-    assert rebuild(project) == {"brief_docx", "publish", "all"}
-    published = docx.Document(str(out(project, "brief.docx")))
-    assert published.styles["Heading 3"].font.color.rgb == RGBColor(0x00, 0x55, 0x99)
-    # In effect: nothing written into the headings overrides the style.
-    headings = [p for p in published.paragraphs if p.style.name == "Heading 3"]
-    assert headings
+    assert rebuild(project) == {"whitepaper_docx", "publish", "all"}
+    published = docx.Document(str(out(project, "whitepaper.docx")))
+    style = published.styles["Heading 1"]
+    assert style.font.color.rgb == RGBColor(0x00, 0x55, 0x99) and style.font.size == Pt(22)
+    # In effect: nothing written into the chapter headings overrides the style.
+    headings = [p for p in published.paragraphs if p.style.name == "Heading 1"]
+    assert [h.text for h in headings][:2] == ["前言", "一、进展成效"]
     for paragraph in headings:
+        assert paragraph.paragraph_format.alignment is None, paragraph.text
         for run in paragraph.runs:
             assert run.font.color.rgb is None and run.font.size is None, paragraph.text
 
