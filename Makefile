@@ -15,7 +15,7 @@ DEB_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.
 TEST_PACKAGES := libreoffice-writer
 STAMP := $(VENV)/.installed
 
-.PHONY: publish test setup system-packages clean
+.PHONY: publish test bench setup system-packages clean
 
 publish: setup
 	$(BIN)/snakemake --cores $(CORES) --rerun-incomplete
@@ -23,6 +23,10 @@ publish: setup
 test: setup
 	@$(MAKE) --no-print-directory system-packages DEB_PACKAGES="$(TEST_PACKAGES)"
 	$(BIN)/python -m pytest
+
+# Timings of clean, no-op and incremental builds (by hand; not part of the tests).
+bench: setup
+	$(BIN)/python tools/bench.py --cores $(CORES)
 
 setup: system-packages $(STAMP)
 

@@ -10,6 +10,8 @@ rule chart:
     output:
         svg="figures/{pub}/{chart}.svg",
         png="figures/{pub}/{chart}.png",
+    benchmark:
+        "build/{pub}/benchmarks/chart-{chart}.tsv"
     shell:
         "{PAPERPRESS} chart {input.spec} sources/{wildcards.pub}/data {input.style}"
         " {output.svg} {output.png}"

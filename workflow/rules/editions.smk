@@ -10,6 +10,8 @@ rule whitepaper_html:
         code=code("html"),
     output:
         "build/{pub}/whitepaper.html",
+    benchmark:
+        "build/{pub}/benchmarks/html-whitepaper.tsv"
     shell:
         "{PAPERPRESS} html whitepaper {input.model} figures/{wildcards.pub} templates/html {output}"
 
@@ -23,6 +25,8 @@ rule brief_html:
         code=code("html"),
     output:
         "build/{pub}/brief.html",
+    benchmark:
+        "build/{pub}/benchmarks/html-brief.tsv"
     shell:
         "{PAPERPRESS} html brief {input.model} figures/{wildcards.pub} templates/html {output}"
 
@@ -37,6 +41,8 @@ rule pdf:
         layout="build/{pub}/{edition}.layout.json",
     params:
         options=lambda w: pdf_options(w.pub, "screen"),
+    benchmark:
+        "build/{pub}/benchmarks/pdf-{edition}.tsv"
     shell:
         "{PAPERPRESS} pdf {input.html} {output.pdf} --layout {output.layout} {params.options}"
 
@@ -51,6 +57,8 @@ rule pdf_press:
         layout="build/{pub}/{edition}-press.layout.json",
     params:
         options=lambda w: pdf_options(w.pub, "press"),
+    benchmark:
+        "build/{pub}/benchmarks/pdf-{edition}-press.tsv"
     shell:
         "{PAPERPRESS} pdf {input.html} {output.pdf} --layout {output.layout} {params.options}"
 
@@ -63,6 +71,8 @@ rule whitepaper_docx:
         code=code("docx"),
     output:
         "build/{pub}/whitepaper.docx",
+    benchmark:
+        "build/{pub}/benchmarks/docx-whitepaper.tsv"
     shell:
         "{PAPERPRESS} docx whitepaper {input.model} figures/{wildcards.pub} {input.template} {output}"
 
@@ -75,5 +85,7 @@ rule brief_docx:
         code=code("docx"),
     output:
         "build/{pub}/brief.docx",
+    benchmark:
+        "build/{pub}/benchmarks/docx-brief.tsv"
     shell:
         "{PAPERPRESS} docx brief {input.model} figures/{wildcards.pub} {input.template} {output}"

@@ -10,5 +10,7 @@ rule document_model:
         code=code("document"),
     output:
         "build/{pub}/document.json",
+    benchmark:
+        "build/{pub}/benchmarks/model.tsv"
     shell:
         "{PAPERPRESS} model sources/{wildcards.pub} {output}"

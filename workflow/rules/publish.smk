@@ -9,6 +9,8 @@ rule preflight:
         code=code("preflight"),
     output:
         "build/{pub}/{pdf}.preflight.txt",
+    benchmark:
+        "build/{pub}/benchmarks/preflight-{pdf}.tsv"
     shell:
         "{PAPERPRESS} preflight {input.pdf} {input.layout} {output}"
 
@@ -23,5 +25,7 @@ rule publish:
         code=code("publish"),
     output:
         "output/{pub}/manifest.json",
+    benchmark:
+        "build/{pub}/benchmarks/publish.tsv"
     shell:
         "{PAPERPRESS} publish output/{wildcards.pub} {input.editions}"
