@@ -17,7 +17,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: publish test bench setup system-packages clean
 
+# An interrupted build leaves a lock (kill -9) or incomplete files (Ctrl-C): the next
+# publish clears a stale lock and redoes what was incomplete, by itself.
 publish: setup
+	@$(BIN)/python tools/clear_stale_lock.py
 	$(BIN)/snakemake --cores $(CORES) --rerun-incomplete
 
 test: setup

@@ -3,8 +3,12 @@ and check the published files themselves. The tests run in order on one build.""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
+import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -374,3 +378,85 @@ def test_an_undefined_placeholder_stops_the_build_naming_the_text_line(project):
                 in result.stderr + result.stdout)
     finally:
         text.write_text(good, encoding="utf-8")
+
+
+def published(project: Path) -> dict[str, bytes]:
+    return {n: out(project, n).read_bytes() for n in EDITIONS + ["manifest.json"]}
+
+
+def set_trade_value(project: Path, new: str) -> None:
+    """Set the 2022 trade volume in the data file, whatever it is now."""
+    trade = project / "sources" / PUB / "data" / "trade.csv"
+    text, n = re.subn(r"^bri_trade,2022,[^,]*,", f"bri_trade,2022,{new},",
+                      trade.read_text(encoding="utf-8"), flags=re.M)
+    assert n == 1
+    trade.write_text(text, encoding="utf-8")
+
+
+def make_publish(project: Path) -> subprocess.CompletedProcess:
+    """What `make publish` runs: clear a stale lock, then rebuild what is incomplete."""
+    subprocess.run([sys.executable, str(project / "tools" / "clear_stale_lock.py"),
+                    str(project)], check=True)
+    return snakemake(project, "--rerun-incomplete")
+
+
+def interrupt_build(project: Path, sig: int) -> None:
+    """Start a build and stop it with ``sig`` while its PDF jobs run."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "snakemake", "--cores", "2", "--snakefile",
+         str(project / "Snakefile"), "--directory", str(project)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    marker = project / "build" / PUB / "whitepaper.html"
+    before = marker.stat().st_mtime if marker.exists() else 0
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if marker.exists() and marker.stat().st_mtime > before:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the build finished before it could be interrupted"
+    os.killpg(proc.pid, sig)
+    proc.wait(timeout=60)
+    if sig == signal.SIGINT:  # Snakemake waits for its jobs; make sure none is left
+        time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGKILL) if _group_alive(proc.pid) else None
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_an_interrupted_build_keeps_the_editions_and_the_next_publish_recovers(project, sig):
+    good = published(project)
+    new = {signal.SIGINT: "3700.3", signal.SIGKILL: "3700.9"}[sig]
+    set_trade_value(project, new)
+    interrupt_build(project, sig)
+    assert published(project) == good
+    assert not [p for p in out(project, "").iterdir() if p.name.startswith(".")]
+    result = make_publish(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"{new}亿元".encode() in out(project, "whitepaper.html").read_bytes()
+
+
+def test_a_job_failing_half_way_keeps_the_editions(project):
+    good = published(project)
+    template = project / "templates" / "html" / "brief.html.j2"
+    text = template.read_text(encoding="utf-8")
+    # The white paper's jobs succeed; the brief's HTML step fails on a template error.
+    template.write_text(text.replace("{{ brief.title }}</div>", "{{ brief.title }</div>"),
+                        encoding="utf-8")
+    set_trade_value(project, "3801.9")
+    try:
+        result = snakemake(project, "--keep-going")
+        assert result.returncode != 0
+        assert "brief.html.j2" in result.stderr + result.stdout
+        assert (project / "build" / PUB / "whitepaper.pdf").exists()  # the rest was built
+        assert published(project) == good
+    finally:
+        template.write_text(text, encoding="utf-8")
+    assert make_publish(project).returncode == 0
+    assert b"3801.9" in out(project, "whitepaper.html").read_bytes()
