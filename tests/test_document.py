@@ -107,3 +107,12 @@ def test_the_brief_is_written_from_the_sections_and_the_data():
                                                "friendship-cities"]
     assert [(k.number, k.unit) for k in brief.key_figures][:3] == [
         ("106", "对"), ("3518.1", "亿元"), ("50.1", "%")]
+
+
+def test_yaml_keeps_what_the_editor_typed(tmp_path, stats):
+    # YAML 1.1 would read NO as false and 010 as 8.
+    path = tmp_path / "text.md"
+    path.write_text("---\ntitle: T\nsubtitle: NO\nissuer: I\ndate: 010\nlang: zh-CN\n---\n"
+                    "# 一\n", encoding="utf-8")
+    doc = parse_text(path, stats, set())
+    assert doc.meta["subtitle"] == "NO" and doc.meta["date"] == "010"

@@ -64,3 +64,25 @@ def test_the_pdf_renderer_fetches_nothing_from_the_network(tmp_path):
     finally:
         server.shutdown()
     assert requests == []
+
+
+@pytest.mark.parametrize("markup, url", [
+    ('<link rel="attachment" href="file:///etc/passwd">', "file:///etc/passwd"),
+    ('<style>@import url("file:///etc/hostname");</style>', "file:///etc/hostname"),
+    ('<style>p { background: url("file:///etc/hostname") }</style>', "file:///etc/hostname"),
+], ids=["attachment", "css-import", "css-url"])
+def test_hostile_markup_reads_nothing_outside(tmp_path, markup, url):
+    html = _html(tmp_path, f"{markup}<p>文</p>")
+    with pytest.raises(SourceError, match=f"refused to fetch {url}"):
+        render_pdf(html, tmp_path / "e.pdf")
+    assert not (tmp_path / "e.pdf").exists()
+
+
+@pytest.mark.parametrize("src", ["../../../../etc/hostname", "img.png"],
+                         ids=["dot-dot-escape", "symlink"])
+def test_relative_paths_and_symlinks_reach_no_file_and_stop_the_build(tmp_path, src):
+    (tmp_path / "img.png").symlink_to("/etc/hostname")
+    html = _html(tmp_path, f'<img src="{src}"><p>文</p>')
+    with pytest.raises(SourceError, match="could not be rendered completely: Relative URI"):
+        render_pdf(html, tmp_path / "e.pdf")
+    assert not (tmp_path / "e.pdf").exists()

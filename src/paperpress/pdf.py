@@ -107,6 +107,11 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
             document.write_pdf(tmp, **_options(edition))
             if fetcher.refused:
                 raise SourceError(html_path, "refused to fetch " + ", ".join(fetcher.refused))
+            if warnings.errors:
+                # A resource WeasyPrint could not load or draw would be missing from the
+                # page without a word: an edition with a hole in it is not published.
+                raise SourceError(html_path, "could not be rendered completely: "
+                                             + "; ".join(warnings.errors))
     except fatal as exc:
         raise SourceError(html_path, f"{exc}") from None
     finally:
@@ -175,5 +180,9 @@ class _CollectWarnings(logging.Handler):
         super().__init__(level=logging.WARNING)
         self.messages: list[str] = []
 
+        self.errors: list[str] = []
+
     def emit(self, record):
         self.messages.append(record.getMessage())
+        if record.levelno >= logging.ERROR:
+            self.errors.append(record.getMessage())

@@ -47,10 +47,12 @@ def parse_yaml_mapping(path: Path, text: str, first_line: int = 1, what: str = "
     """Parse YAML that must be a mapping; errors name the file and line.
 
     ``first_line`` is the line of the file where ``text`` starts (front matter).
-    safe_load only: these files come from editors and other departments.
+    Every scalar stays the text the editor typed (YAML's BaseLoader): no 'NO' read as
+    false, no '010' read as 8, no date turned into a datetime, and no tags that build
+    Python objects. The few settings that are flags go through ``yaml_flag``.
     """
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=yaml.BaseLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SourceError(path, f"is not valid YAML: {getattr(exc, 'problem', exc)}",
@@ -60,6 +62,14 @@ def parse_yaml_mapping(path: Path, text: str, first_line: int = 1, what: str = "
     if not isinstance(data, dict):
         raise SourceError(path, f"must be a YAML mapping{what}", line=first_line)
     return data
+
+
+def yaml_flag(value, path: Path, name: str) -> bool:
+    """A yes/no setting, written true or false."""
+    text = str(value).strip().lower()
+    if text in ("true", "false"):
+        return text == "true"
+    raise SourceError(path, f"'{name}' must be true or false, not '{value}'")
 
 
 def read_yaml_mapping(path: Path, what: str = "") -> dict:

@@ -3,13 +3,13 @@ import shlex
 import sys
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(workflow.basedir)
 SRC = ROOT / "src"
 sys.path.insert(0, str(SRC))
 from paperpress.codedeps import modules_used  # noqa: E402
+from paperpress.errors import SourceError  # noqa: E402
 from paperpress.publish import manifest_is_intact  # noqa: E402
+from paperpress.textfiles import read_yaml_mapping, yaml_flag  # noqa: E402
 
 # Each rule runs the package from this checkout, whatever is installed elsewhere.
 PAPERPRESS = f"PYTHONPATH={SRC} {sys.executable} -m paperpress"
@@ -40,8 +40,8 @@ def chart_data(wildcards):
     """The data files a chart's spec names: only they rerun the chart when they change."""
     spec = Path(f"sources/{wildcards.pub}/charts/{wildcards.chart}.yaml")
     try:
-        names = (yaml.safe_load(spec.read_text(encoding="utf-8")) or {}).get("data") or []
-    except (OSError, yaml.YAMLError, AttributeError):
+        names = read_yaml_mapping(spec).get("data") or []
+    except (OSError, SourceError):
         return []  # the chart step itself reports the bad spec with its file and line
     names = names if isinstance(names, list) else [names]
     return [f"sources/{wildcards.pub}/data/{n}" for n in names if isinstance(n, str)]
@@ -50,9 +50,9 @@ def chart_data(wildcards):
 def brief_charts(pub):
     path = Path(f"sources/{pub}/publication.yaml")
     try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return [c for c in (config.get("brief") or {}).get("charts") or [] if isinstance(c, str)]
-    except (OSError, yaml.YAMLError, AttributeError):
+        charts = (read_yaml_mapping(path).get("brief") or {}).get("charts") or []
+        return [c for c in charts if isinstance(c, str)]
+    except (OSError, SourceError, AttributeError):
         return []
 
 
@@ -60,9 +60,8 @@ def pdf_edition(pub, kind):
     """The 'pdf: screen:' or 'pdf: press:' settings of a publication.yaml."""
     path = Path(f"sources/{pub}/publication.yaml")
     try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return dict(((config.get("pdf") or {}).get(kind)) or {})
-    except (OSError, yaml.YAMLError, AttributeError, TypeError, ValueError):
+        return dict(((read_yaml_mapping(path).get("pdf") or {}).get(kind)) or {})
+    except (OSError, SourceError, AttributeError, TypeError, ValueError):
         return {}
 
 
@@ -72,7 +71,8 @@ def pdf_options(pub, kind):
     options = []
     if edition.get("variant"):
         options += ["--variant", str(edition["variant"])]
-    if edition.get("tagged"):
+    if yaml_flag(edition.get("tagged", "false"), f"sources/{pub}/publication.yaml",
+                 f"pdf: {kind}: tagged"):
         options.append("--tagged")
     if edition.get("stylesheet"):
         options += ["--stylesheet", f"templates/html/{edition['stylesheet']}"]
