@@ -460,3 +460,55 @@ def test_a_job_failing_half_way_keeps_the_editions(project):
         template.write_text(text, encoding="utf-8")
     assert make_publish(project).returncode == 0
     assert b"3801.9" in out(project, "whitepaper.html").read_bytes()
+
+
+ALL_DOCUMENTS = {"whitepaper_html", "brief_html", "pdf[whitepaper]", "pdf[brief]",
+                 "pdf_press[whitepaper]", "pdf_press[brief]", "preflight[whitepaper]",
+                 "preflight[brief]", "preflight[whitepaper-press]", "preflight[brief-press]",
+                 "whitepaper_docx", "brief_docx", "publish", "all"}
+ALL_CHARTS = {f"chart[{c}]" for c in ("friendship-cities", "rail-routes", "trade-scale",
+                                      "trade-share", "investment", "policy-finance",
+                                      "green-exports")}
+WHITEPAPER_PDFS = {"pdf[whitepaper]", "pdf_press[whitepaper]", "preflight[whitepaper]",
+                   "preflight[whitepaper-press]", "publish", "all"}
+
+
+def _append(path: str, text: str):
+    def change(project: Path) -> None:
+        target = project / path
+        target.write_text(target.read_text(encoding="utf-8") + text, encoding="utf-8")
+    return change
+
+
+def _replace(path: str, old: str, new: str):
+    def change(project: Path) -> None:
+        target = project / path
+        content = target.read_text(encoding="utf-8")
+        assert old in content, old
+        target.write_text(content.replace(old, new, 1), encoding="utf-8")
+    return change
+
+
+REBUILDS = {
+    "the text": (_replace(f"sources/{PUB}/text.md", "居全国第九", "居全国第九位"),
+                 {"document_model"} | ALL_DOCUMENTS),
+    "one chart spec": (_replace(f"sources/{PUB}/charts/investment.yaml", "双向投资", "双向投资规模"),
+                       {"chart[investment]", "document_model"} | ALL_DOCUMENTS),
+    "the white paper's HTML template": (
+        _replace("templates/html/whitepaper.html.j2", "<nav class=\"toc\"",
+                 "<nav data-edited=\"1\" class=\"toc\""),
+        {"whitepaper_html"} | WHITEPAPER_PDFS),
+    "the chart code": (_append("src/paperpress/charts.py", "\n# a maintainer's change\n"),
+                       ALL_CHARTS | ALL_DOCUMENTS),
+    "the publication's config": (
+        _replace(f"sources/{PUB}/publication.yaml", "title: 要点速览", "title: 要点速览（修订）"),
+        {"document_model"} | ALL_DOCUMENTS),
+}
+
+
+@pytest.mark.parametrize("what", list(REBUILDS))
+def test_a_change_reruns_exactly_the_jobs_it_touches(project, what):
+    change, expected = REBUILDS[what]
+    change(project)
+    assert rebuild(project) == expected
+    assert rebuild(project) == set()  # and then nothing
