@@ -137,9 +137,11 @@ def base_styles(doc) -> None:
     set_fonts(lead, SANS)
     lead.font.bold = True
     num = styles.add_style("Figure Number", WD_STYLE_TYPE.CHARACTER)
+    set_fonts(num, SANS)
     num.font.bold = True
     num.font.color.rgb = ACCENT
     kf_unit = styles.add_style("Key Figure Unit", WD_STYLE_TYPE.CHARACTER)
+    set_fonts(kf_unit, SANS)
     kf_unit.font.size = Pt(10)
     table_styles(doc)
 
