@@ -104,7 +104,7 @@ def main() -> int:
     results: dict[str, list[tuple[float, float]]] = defaultdict(list)
     with tempfile.TemporaryDirectory(prefix="paperpress-bench-") as tmp:
         project = copy_project(Path(tmp))
-        for n in range(args.runs):
+        for _ in range(args.runs):
             clean(project)
             results["clean build"].append(build(project, args.cores))
         stages = stage_times(project)

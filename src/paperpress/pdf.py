@@ -18,10 +18,6 @@ from .errors import SourceError
 from .textfiles import read_text_file
 
 
-class BlockedResource(Exception):
-    pass
-
-
 def _make_fetcher():
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
