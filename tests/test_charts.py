@@ -65,3 +65,14 @@ def test_differences_of_stated_figures_are_computed_not_typed():
     pub = load_publication(SOURCES)
     points = load_chart_spec(SOURCES / "charts" / "friendship-cities.yaml").points(pub.stats)
     assert [p.value for p in points] == [106 - 41, 106]
+
+
+def test_negative_values_are_drawn_not_cut_off(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    from paperpress.charts import _bar_range
+
+    low, high = _bar_range([12.5, -8.3], 0.18)
+    assert low < -8.3 and high > 12.5
+    low, high = _bar_range([-3.0, -5.0], 0.15)
+    assert low < -5.0 and high >= 0

@@ -116,3 +116,62 @@ def test_yaml_keeps_what_the_editor_typed(tmp_path, stats):
                     "# 一\n", encoding="utf-8")
     doc = parse_text(path, stats, set())
     assert doc.meta["subtitle"] == "NO" and doc.meta["date"] == "010"
+
+
+def test_a_line_that_looks_like_a_link_definition_stays_text(tmp_path, stats):
+    doc = parse(tmp_path, stats, "# 一\n\n[注]: 数据来自统计局\n")
+    assert doc.blocks[1].text == "[注]: 数据来自统计局"
+
+
+def test_a_control_character_written_as_an_entity_is_refused(tmp_path, stats):
+    with pytest.raises(SourceError, match=r"text.md:9: holds the control character U\+000C"):
+        parse(tmp_path, stats, "# 一\n\nx&#12;y\n")
+
+
+def test_a_control_character_written_as_a_yaml_escape_is_refused(tmp_path, stats):
+    path = tmp_path / "text.md"
+    path.write_text('---\ntitle: "T\\x01"\nissuer: I\ndate: D\nlang: zh-CN\n---\n# 一\n',
+                    encoding="utf-8")
+    with pytest.raises(SourceError, match=r"control character U\+0001"):
+        parse_text(path, stats, set())
+
+
+def test_windows_line_ends_are_read_like_unix_ones(tmp_path, stats):
+    path = tmp_path / "text.md"
+    path.write_bytes((FRONT + "# 一\n\n正文。\n").replace("\n", "\r\n").encode("utf-8"))
+    assert parse_text(path, stats, set()).blocks[1].text == "正文。"
+
+
+def test_a_data_key_may_start_with_figure(tmp_path):
+    from paperpress.statistics import load_statistics
+
+    data = tmp_path / "d.csv"
+    data.write_text("key,period,value,unit,label,section\nfigures_total,2023,7,幅,图,一\n",
+                    encoding="utf-8")
+    doc = parse(tmp_path, load_statistics([data]), "# 一\n\n共{{ figures_total }}。\n")
+    assert doc.blocks[1].text == "共7幅。"
+
+
+@pytest.mark.parametrize("config, message", [
+    ("brief: [charts]\n", "'brief' must be a mapping"),
+    ("appendix: x\n", "'appendix' must be a mapping"),
+    ("key_figures: bri_trade@2022\n", "'key_figures' must be a list"),
+    ("pdf:\n  screen: pdf/a-3u\n", "'pdf: screen' must be a mapping"),
+    ("pdf:\n  screen:\n    output-profile: x.icc\n", "'pdf: screen: output-profile' is not a"),
+    ("pdf:\n  screen:\n    tagged: yes\n", "must be true or false"),
+    ("text: body.md\n", "unknown setting 'text'"),
+])
+def test_a_misshapen_publication_yaml_is_named(tmp_path, config, message):
+    from paperpress.publication import load_config
+
+    (tmp_path / "publication.yaml").write_text(config, encoding="utf-8")
+    with pytest.raises(SourceError, match=message):
+        load_config(tmp_path)
+
+
+def test_front_matter_lists_are_read_as_lines_and_keywords(tmp_path, stats):
+    path = tmp_path / "text.md"
+    path.write_text("---\ntitle: T\ntitle_lines: 单行\nkeywords: [一带一路, 湖南]\nissuer: I\n"
+                    "date: D\nlang: zh-CN\n---\n# 一\n", encoding="utf-8")
+    meta = parse_text(path, stats, set()).meta
+    assert meta["title_lines"] == ["单行"] and meta["keywords"] == "一带一路, 湖南"

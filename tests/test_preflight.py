@@ -153,3 +153,13 @@ def _pdf_with_unembedded_helvetica() -> bytes:
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1, xref)
     return bytes(out)
+
+
+def test_text_running_off_the_left_edge_is_caught(tmp_path):
+    found = findings(tmp_path, f"<p>{PARAGRAPH}</p><p style='margin-left: -25mm'>{PARAGRAPH}</p>")
+    assert "overflow" in checks(found)
+
+
+def test_a_line_that_is_only_a_full_stop_is_caught(tmp_path):
+    found = findings(tmp_path, f"<p>{PARAGRAPH}</p><p>湖南<br>。</p>")
+    assert checks(found) == {"punctuation"}

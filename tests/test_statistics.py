@@ -87,3 +87,21 @@ def test_a_control_character_in_a_data_file_is_refused_with_its_line(tmp_path):
     path = write(tmp_path, HEADER + "a,2013,1,对,国际\x0b友城,一\n")
     with pytest.raises(SourceError, match=r"data.csv:2: holds the control character U\+000B"):
         load_statistics([path])
+
+
+def test_rows_after_blank_lines_are_named_by_their_own_line(tmp_path):
+    path = write(tmp_path, HEADER + "a,2013,1,对,x,一\n\n   \n" + "b,2013,many,对,x,一\n")
+    with pytest.raises(SourceError, match=r"data.csv:5: column 'value': 'many'"):
+        load_statistics([path])
+
+
+def test_a_row_after_a_multi_line_cell_is_named_by_its_own_line(tmp_path):
+    path = write(tmp_path, HEADER + 'a,2013,1,对,"两行\n标签",一\nb,2013,x,对,y,一\n')
+    with pytest.raises(SourceError, match=r"data.csv:4: column 'value'"):
+        load_statistics([path])
+
+
+def test_a_column_named_twice_in_the_header_is_refused(tmp_path):
+    path = write(tmp_path, "key,period,value,unit,label,section,key\na,2013,1,对,x,一,zz\n")
+    with pytest.raises(SourceError, match=r"data.csv:1: header names column\(s\) key twice"):
+        load_statistics([path])

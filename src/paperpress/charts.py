@@ -26,6 +26,14 @@ def render_chart(spec_path: Path, data_dir: Path, style_path: Path,
     draw(spec, stats, Path(style_path), Path(svg_path), Path(png_path))
 
 
+def _bar_range(values: list[float], headroom: float) -> tuple[float, float]:
+    """Axis limits that hold every bar, negative ones too, with room for the labels."""
+    low, high = min(0.0, *values), max(0.0, *values)
+    span = (high - low) or 1.0
+    return (low - span * headroom if low < 0 else 0.0), (high + span * headroom if high > 0
+                                                         else span * headroom)
+
+
 def _wrap(label: str, width: int = 12) -> str:
     """Break a long Chinese label into lines of at most ``width`` characters, before an
     opening bracket where there is one, and never inside a run of digits or Latin letters."""
@@ -69,7 +77,9 @@ def draw(spec: ChartSpec, stats: Statistics, style_path: Path,
             bars = ax.bar(labels, values, width=0.5, color=bar_colors)
             ax.bar_label(bars, labels=[p.text for p in points], padding=3, fontsize=9.5,
                          fontweight="bold")
-            ax.set_ylim(0, max(values) * 1.18 if max(values) > 0 else 1)
+            ax.set_ylim(*_bar_range(values, 0.18))
+            if min(values) < 0:
+                ax.axhline(0, color="#555555", linewidth=0.6)
             ax.set_yticklabels([])
         elif spec.kind == "bar":
             # Horizontal bars: the height follows the number of bars, not the page.
@@ -79,7 +89,9 @@ def draw(spec: ChartSpec, stats: Statistics, style_path: Path,
             bars = ax.barh(labels[::-1], values[::-1], height=0.5, color=bar_colors[::-1])
             ax.bar_label(bars, labels=[p.text for p in points][::-1], padding=3, fontsize=9.5,
                          fontweight="bold")
-            ax.set_xlim(0, max(values) * 1.15 if max(values) > 0 else 1)
+            ax.set_xlim(*_bar_range(values, 0.15))
+            if min(values) < 0:
+                ax.axvline(0, color="#555555", linewidth=0.6)
             ax.grid(axis="x")
             ax.grid(axis="y", visible=False)
             ax.spines["left"].set_visible(True)

@@ -19,7 +19,7 @@ from .atomic import write_text
 from .errors import SourceError
 from .facts import PLACEHOLDER_RE, PlaceholderError, fill_placeholders
 from .statistics import Statistics
-from .textfiles import parse_yaml_mapping, read_text_file
+from .textfiles import check_xml_safe, parse_yaml_mapping, read_text_file
 
 FIGURE_RE = re.compile(r"^figure\s+(?P<id>[a-z0-9][a-z0-9-]*)$")
 SEE_RE = re.compile(r"\{\{\s*see\s+(?P<id>[^{}\s]*)\s*\}\}")
@@ -186,10 +186,15 @@ def build_document(root: Path) -> Document:
         doc.key_figures.append(KeyFigure(number=fact.number, unit=fact.unit, label=label,
                                          period=fact.period_label))
     placed = {f.chart for f in doc.figures}
+    in_sections = _figures_in_sections(doc)
     for chart in brief.get("charts") or []:
         if chart not in placed:
             raise SourceError(config_path, f"brief chart '{chart}' is not placed in the text"
                                            f" ({', '.join(sorted(placed))})")
+        if chart not in in_sections:
+            # The brief shows a chart under its section's headline points.
+            raise SourceError(config_path, f"brief chart '{chart}' must be placed inside a"
+                                           " section (after a '## ' heading) of the text")
     doc.brief = brief
     appendix = pub.config.get("appendix") or {}
     if appendix.get("title"):
@@ -202,6 +207,16 @@ def build_document(root: Path) -> Document:
             {"label": f.label, "period": f.period_label, "value": f.number, "unit": f.unit,
              "section": f.section} for f in facts]))
     return doc
+
+
+def _figures_in_sections(doc: Document) -> set[str]:
+    level, found = 0, set()
+    for block in doc.blocks:
+        if isinstance(block, Heading):
+            level = block.level
+        elif isinstance(block, Figure) and level >= 2:
+            found.add(block.chart)
+    return found
 
 
 _NUMERALS = "一二三四五六七八九十"
@@ -218,7 +233,9 @@ def write_document_model(root: Path, out: Path) -> None:
 
 def markdown_parser() -> MarkdownIt:
     # Raw HTML is off: the text is content, not markup an author may inject into the page.
-    return MarkdownIt("commonmark", {"html": False}).use(cjk_friendly)
+    # Link reference definitions are off: a line such as "[注]: 数据来自统计局" would
+    # otherwise vanish from every edition without a word.
+    return MarkdownIt("commonmark", {"html": False}).use(cjk_friendly).disable("reference")
 
 
 def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
@@ -233,7 +250,16 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     for key in REQUIRED_META:
         if not meta.get(key):
             raise SourceError(path, f"front matter lacks '{key}'", line=1)
-    meta = {k: [str(x) for x in v] if isinstance(v, list) else str(v) for k, v in meta.items()}
+    for key, value in meta.items():
+        lists_allowed = key in ("title_lines", "keywords")
+        if isinstance(value, dict) or (isinstance(value, list) and not lists_allowed):
+            raise SourceError(path, f"front matter '{key}' must be text", line=1)
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            raise SourceError(path, f"front matter '{key}' must be a list of lines", line=1)
+    if isinstance(meta.get("title_lines"), str):
+        meta["title_lines"] = [meta["title_lines"]]
+    if isinstance(meta.get("keywords"), list):
+        meta["keywords"] = ", ".join(meta["keywords"])
     # Optional fields, so that templates can rely on every field being there.
     meta.setdefault("subtitle", "")
     meta.setdefault("keywords", "")
@@ -275,7 +301,7 @@ def parse_text(path: Path, stats: Statistics, chart_ids: set[str]) -> Document:
             whole = PLACEHOLDER_RE.fullmatch(inline.content.strip())
             if whole and whole["body"] == "key-figures":
                 doc.blocks.append(KeyFigurePanel(line=line))
-            elif whole and whole["body"].startswith("figure"):
+            elif whole and FIGURE_RE.match(whole["body"]):
                 chart = resolver.figure(whole["body"], line)
                 figure_no += 1
                 doc.blocks.append(Figure(chart=chart, number=figure_no, line=line))
@@ -363,6 +389,9 @@ class _Resolver:
                     if not piece:
                         continue
                     text = self.substitute(piece, src_lines, first_line)
+                    # An entity such as &#12; only becomes a control character here.
+                    check_xml_safe(self.path, text, line=self._line_of(piece, src_lines,
+                                                                       first_line))
                     span = Span(text=text, strong=strong > 0, em=em > 0)
                     if (spans and not spans[-1].ref
                             and (spans[-1].strong, spans[-1].em) == (span.strong, span.em)):

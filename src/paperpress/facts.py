@@ -24,7 +24,7 @@ def fill_placeholders(text: str, stats: Statistics) -> str:
     """Replace every data placeholder in ``text``; the first bad one raises PlaceholderError."""
     def replace(m: re.Match) -> str:
         ref, _, fmt = (p.strip() for p in m["body"].partition("|"))
-        if ref.startswith("figure"):
+        if re.match(r"figure\s", ref):
             raise PlaceholderError(m[0], "a figure must stand alone in its own paragraph")
         try:
             fact = stats.resolve(ref)

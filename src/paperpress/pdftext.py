@@ -10,7 +10,7 @@ from html import unescape
 from pathlib import Path
 
 _PAGE_RE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
-_LINE_RE = re.compile(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+_LINE_RE = re.compile(r'<line xMin="(-?[\d.]+)" yMin="(-?[\d.]+)" xMax="(-?[\d.]+)" yMax="(-?[\d.]+)">'
                       r'(.*?)</line>', re.S)
 _WORD_RE = re.compile(r"<word [^>]*>([^<]*)</word>")
 

@@ -201,7 +201,7 @@ def _punctuation(pages: list[Page]) -> list[Finding]:
     for page in pages:
         for line in page.lines:
             text = line.text.strip()
-            if len(text) < 2:
+            if not text:
                 continue
             if text[0] in CLOSING:
                 findings.append(Finding("punctuation", page.number,

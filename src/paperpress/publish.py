@@ -56,6 +56,8 @@ def publish(files: list[Path], out_dir: Path) -> Path:
         check_edition(f)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    for leftover in out_dir.glob(".staging-*"):  # from a publish that was killed
+        shutil.rmtree(leftover, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     try:
         entries = []
@@ -76,13 +78,15 @@ def publish(files: list[Path], out_dir: Path) -> Path:
 
 
 def manifest_is_intact(manifest: Path) -> bool:
-    """True when every file the manifest lists is present with its recorded size."""
+    """True when every file the manifest lists is present with its recorded content."""
     try:
         entries = json.loads(Path(manifest).read_text(encoding="utf-8"))["files"]
-    except (OSError, ValueError, KeyError):
+        for entry in entries:
+            f = Path(manifest).parent / entry["file"]
+            if not f.exists() or f.stat().st_size != entry["bytes"]:
+                return False
+            if sha256(f) != entry["sha256"]:  # same size, other content: edited by hand
+                return False
+    except (OSError, ValueError, KeyError, TypeError):
         return False
-    for entry in entries:
-        f = Path(manifest).parent / entry["file"]
-        if not f.exists() or f.stat().st_size != entry["bytes"]:
-            return False
     return True

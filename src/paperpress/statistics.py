@@ -166,24 +166,26 @@ def _load_csv(path: Path) -> list[Fact]:
     text = read_text_file(path)
     if not text.strip():
         raise SourceError(path, "is empty: a data file needs a header row and at least one row")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader, [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise SourceError(path, f"header lacks column(s) {', '.join(missing)}"
                                 f" (it has: {', '.join(header)})", line=1)
-    reader.fieldnames = header
+    doubled = sorted({h for h in header if h and header.count(h) > 1})
+    if doubled:
+        raise SourceError(path, f"header names column(s) {', '.join(doubled)} twice", line=1)
     facts = []
-    start = 1
-    for row in reader:
-        line = start + 1
-        start = reader.line_num
-        if None in row or any(v is None for v in row.values()):
-            raise SourceError(path, f"has {len(header)} columns in the header but a different"
-                                    " number in this row", line=line)
-        cells = {k: (v or "").strip() for k, v in row.items()}
-        if not any(cells.values()):
-            continue
+    for raw in reader:
+        # line_num is where the row ends; a quoted cell may span lines, and the csv
+        # module skips blank lines, so count back from the end.
+        line = reader.line_num - sum(cell.count("\n") for cell in raw)
+        if not any(cell.strip() for cell in raw):
+            continue  # a blank or white-space-only line
+        if len(raw) != len(header):
+            raise SourceError(path, f"has {len(header)} columns in the header but {len(raw)}"
+                                    " in this row", line=line)
+        cells = {k: v.strip() for k, v in zip(header, raw)}
         if not KEY_RE.match(cells["key"]):
             raise SourceError(path, f"'{cells['key']}' is not a valid key (lower-case letters,"
                                     " digits and _ , starting with a letter)",

@@ -14,7 +14,9 @@ def read_text_file(path: Path) -> str:
     """Read a UTF-8 file (a BOM is accepted); other encodings fail with the line and a fix."""
     data = path.read_bytes()
     try:
-        return check_xml_safe(path, data.decode("utf-8-sig"))
+        # Windows line ends read as Unix ones, so every parser sees one kind.
+        text = data.decode("utf-8-sig").replace("\r\n", "\n")
+        return check_xml_safe(path, text)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         hint = ""
@@ -34,10 +36,11 @@ def read_text_file(path: Path) -> str:
 XML_INVALID_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def check_xml_safe(path: Path, text: str) -> str:
-    """Refuse text that no Word file can carry, naming the line."""
+def check_xml_safe(path: Path, text: str, line: int | None = None) -> str:
+    """Refuse text that no Word file can carry, naming the line (``line``: where ``text``
+    stands in the file, for text that is one value rather than the whole file)."""
     if m := XML_INVALID_RE.search(text):
-        line = text.count("\n", 0, m.start()) + 1
+        line = line if line is not None else text.count("\n", 0, m.start()) + 1
         raise SourceError(path, f"holds the control character U+{ord(m[0]):04X}, which no"
                                 " Word file can carry: delete it", line=line)
     return text
@@ -59,9 +62,24 @@ def parse_yaml_mapping(path: Path, text: str, first_line: int = 1, what: str = "
                           line=(mark.line + first_line) if mark else first_line) from None
     if data is None:
         data = {}
+    _check_scalars(path, data, first_line)
     if not isinstance(data, dict):
         raise SourceError(path, f"must be a YAML mapping{what}", line=first_line)
     return data
+
+
+def _check_scalars(path: Path, value, line: int) -> None:
+    """YAML escapes ("\x01") become control characters only once parsed."""
+    if isinstance(value, dict):
+        for item in value.values():
+            _check_scalars(path, item, line)
+    elif isinstance(value, list):
+        for item in value:
+            _check_scalars(path, item, line)
+    elif isinstance(value, str) and XML_INVALID_RE.search(value):
+        raise SourceError(path, f"a value holds the control character"
+                                f" U+{ord(XML_INVALID_RE.search(value)[0]):04X}, which no Word"
+                                f" file can carry: '{value[:30]}'", line=None)
 
 
 def yaml_flag(value, path: Path, name: str) -> bool:
