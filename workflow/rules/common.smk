@@ -1,4 +1,5 @@
 # Discovering publications, and the helpers the rules share.
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -18,6 +19,10 @@ EDITIONS = ["whitepaper.pdf", "whitepaper-press.pdf", "whitepaper.html", "whitep
 PDFS = [e.removesuffix(".pdf") for e in EDITIONS if e.endswith(".pdf")]
 
 PUBLICATIONS = sorted(p.parent.name for p in Path("sources").glob("*/publication.yaml"))
+for _name in PUBLICATIONS:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", _name):
+        raise ValueError(f"sources/{_name}/: a publication's folder name may hold only"
+                         " letters, digits, '.', '_' and '-' (it names files and commands)")
 
 wildcard_constraints:
     pub=r"[^/]+",
@@ -51,7 +56,8 @@ def brief_charts(pub):
     path = Path(f"sources/{pub}/publication.yaml")
     try:
         charts = (read_yaml_mapping(path).get("brief") or {}).get("charts") or []
-        return [c for c in charts if isinstance(c, str)]
+        # A misshapen list is reported by the model step, with the file named.
+        return [c for c in charts if isinstance(c, str)] if isinstance(charts, list) else []
     except (OSError, SourceError, AttributeError):
         return []
 
