@@ -41,7 +41,7 @@ def without_figure_references(text: str) -> str:
 
 
 def copy_project(dest: Path) -> Path:
-    for name in ("Snakefile", "workflow", "src", "sources", "templates", "tools"):
+    for name in ("Snakefile", "profiles", "workflow", "src", "sources", "templates", "tools"):
         src = REPO / name
         if src.is_dir():
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))

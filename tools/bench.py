@@ -34,7 +34,7 @@ MEASURE = ("import resource, subprocess, sys, time\n"
 
 
 def copy_project(dest: Path) -> Path:
-    for name in ("Snakefile", "workflow", "src", "sources", "templates"):
+    for name in ("Snakefile", "profiles", "workflow", "src", "sources", "templates"):
         src = REPO / name
         if src.is_dir():
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
