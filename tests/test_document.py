@@ -175,3 +175,8 @@ def test_front_matter_lists_are_read_as_lines_and_keywords(tmp_path, stats):
                     "date: D\nlang: zh-CN\n---\n# 一\n", encoding="utf-8")
     meta = parse_text(path, stats, set()).meta
     assert meta["title_lines"] == ["单行"] and meta["keywords"] == "一带一路, 湖南"
+
+
+def test_a_figure_reference_in_a_heading_is_refused(tmp_path, stats):
+    with pytest.raises(SourceError, match=r"text.md:7: a figure reference"):
+        parse(tmp_path, stats, "# 一{{ see trade }}\n\n{{ figure trade }}\n", charts=["trade"])

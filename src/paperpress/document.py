@@ -292,6 +292,9 @@ def parse_text(path: Path, stats: Statistics, chart_ids: set[str]) -> Document:
             counters[level - 1] += 1
             counters[level:] = [0] * (6 - level)
             spans = resolver.spans(tokens[i + 1], src_lines, line)
+            if any(s.ref for s in spans):
+                raise SourceError(path, "a figure reference {{ see … }} belongs in a paragraph,"
+                                        " not in a heading", line=line)
             anchor = "sec-" + "-".join(str(c) for c in counters[:level])
             doc.blocks.append(Heading(level=level, text="".join(s.text for s in spans),
                                       anchor=anchor, line=line))

@@ -273,10 +273,16 @@ def _contents(reader, pages: list[Page]) -> list[Finding]:
     for page in pages:
         if page.number >= outline[0][1]:
             break  # contents pages come before the first heading
+        pending = ""  # an entry's start, where pdftotext broke it over two lines
         for line in page.lines:
-            m = _TOC_LINE_RE.match(line.text.strip())
-            if m and _squash(m["title"]).rstrip("·.") in titles:
-                listed[_squash(m["title"]).rstrip("·.")] = (int(m["page"]), page.number)
+            text = line.text.strip()
+            for candidate in (pending + text, text):
+                m = _TOC_LINE_RE.match(candidate)
+                key = _squash(m["title"]).rstrip("·.") if m else None
+                if key in titles:
+                    listed[key] = (int(m["page"]), page.number)
+                    break
+            pending = "" if _TOC_LINE_RE.match(text) else pending + text
     findings = []
     for title, actual in outline:
         key = _squash(title)
