@@ -299,8 +299,8 @@ def test_a_changed_data_value_reruns_its_charts_and_the_documents_only(project):
                      encoding="utf-8")
     assert rebuild(project) == {
         "document_model", "chart[trade-scale]", "chart[trade-share]", "whitepaper_html",
-        "brief_html", "pdf[whitepaper]", "pdf[brief]", "preflight[whitepaper]",
-        "preflight[brief]",
+        "brief_html", "pdf[whitepaper]", "pdf[brief]", "pdf_press[whitepaper]",
+        "pdf_press[brief]", "preflight[whitepaper]", "preflight[brief]",
         "preflight[whitepaper-press]", "preflight[brief-press]", "whitepaper_docx",
         "brief_docx", "publish", "all"}
     sentence = "攀升至2022年的3600.7亿元（见图3）"
@@ -315,7 +315,7 @@ def test_a_changed_stylesheet_reruns_only_the_white_paper_html_and_pdf(project):
     css.write_text(css.read_text(encoding="utf-8") + "\n/* editor's change */\n",
                    encoding="utf-8")
     assert rebuild(project) == {
-        "whitepaper_html", "pdf[whitepaper]", "preflight[whitepaper]",
+        "whitepaper_html", "pdf[whitepaper]", "pdf_press[whitepaper]", "preflight[whitepaper]",
         "preflight[whitepaper-press]", "publish", "all"}
 
 
@@ -463,13 +463,13 @@ def test_a_job_failing_half_way_keeps_the_editions(project):
 
 
 ALL_DOCUMENTS = {"whitepaper_html", "brief_html", "pdf[whitepaper]", "pdf[brief]",
-                 "preflight[whitepaper]",
+                 "pdf_press[whitepaper]", "pdf_press[brief]", "preflight[whitepaper]",
                  "preflight[brief]", "preflight[whitepaper-press]", "preflight[brief-press]",
                  "whitepaper_docx", "brief_docx", "publish", "all"}
 ALL_CHARTS = {f"chart[{c}]" for c in ("friendship-cities", "rail-routes", "trade-scale",
                                       "trade-share", "investment", "policy-finance",
                                       "green-exports")}
-WHITEPAPER_PDFS = {"pdf[whitepaper]", "preflight[whitepaper]",
+WHITEPAPER_PDFS = {"pdf[whitepaper]", "pdf_press[whitepaper]", "preflight[whitepaper]",
                    "preflight[whitepaper-press]", "publish", "all"}
 
 

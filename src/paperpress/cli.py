@@ -39,12 +39,6 @@ def _pdf(a):
     render_pdf(a.html, a.out, a.layout, edition)
 
 
-def _pdfs(a):
-    from .pdf import render_editions
-
-    render_editions(a.html, a.config, a.templates, a.screen, a.press)
-
-
 def _preflight(a):
     from .preflight import run_preflight
 
@@ -106,12 +100,6 @@ def main(argv: list[str] | None = None) -> int:
                    help="an extra stylesheet, e.g. the press edition's bleed and marks")
     p.add_argument("--output-profile", type=Path, help="CMYK ICC profile of the print run")
     p.set_defaults(func=_pdf)
-
-    p = sub.add_parser("pdfs", help="HTML edition -> its screen and press PDFs, as"
-                                     " publication.yaml's pdf: block sets them")
-    for name in ("html", "config", "templates", "screen", "press"):
-        p.add_argument(name, type=Path)
-    p.set_defaults(func=_pdfs)
 
     p = sub.add_parser("preflight", help="check a PDF; write a report or fail")
     for name in ("pdf", "layout", "report"):

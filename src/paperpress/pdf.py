@@ -49,32 +49,6 @@ class PdfEdition:
     output_profile: Path | None = None
 
 
-def edition_from_settings(settings: dict, template_dir: Path, config_path: Path) -> PdfEdition:
-    """A PdfEdition from publication.yaml's 'pdf: screen:' or 'pdf: press:' block."""
-    from .textfiles import yaml_flag
-
-    stylesheet = settings.get("stylesheet")
-    profile = settings.get("output_profile")
-    return PdfEdition(
-        variant=settings.get("variant") or None,
-        tagged=yaml_flag(settings.get("tagged", "false"), config_path, "pdf: tagged"),
-        stylesheets=(Path(template_dir) / stylesheet,) if stylesheet else (),
-        output_profile=Path(profile) if profile else None)
-
-
-def render_editions(html_path: Path, config_path: Path, template_dir: Path,
-                    screen_pdf: Path, press_pdf: Path) -> None:
-    """Both PDF editions of one HTML edition, in one process: WeasyPrint's import and font
-    loading are paid once (measured: 2.9 s for the pair against 3.4 s apart). Each PDF gets
-    its layout file beside it (NAME.layout.json) for the preflight."""
-    from .publication import load_config
-
-    settings = load_config(Path(config_path).parent).get("pdf") or {}
-    for kind, target in (("screen", Path(screen_pdf)), ("press", Path(press_pdf))):
-        edition = edition_from_settings(settings.get(kind) or {}, template_dir, config_path)
-        render_pdf(html_path, target, target.with_suffix(".layout.json"), edition)
-
-
 def _edition_css(edition: PdfEdition, fetcher, color_profiles: dict) -> list:
     import weasyprint
 

@@ -1,5 +1,6 @@
 # Discovering publications, and the helpers the rules share.
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ sys.path.insert(0, str(SRC))
 from paperpress.codedeps import modules_used  # noqa: E402
 from paperpress.errors import SourceError  # noqa: E402
 from paperpress.publish import manifest_is_intact  # noqa: E402
-from paperpress.textfiles import read_yaml_mapping  # noqa: E402
+from paperpress.textfiles import read_yaml_mapping, yaml_flag  # noqa: E402
 
 # Each rule runs the package from this checkout, whatever is installed elsewhere.
 PAPERPRESS = f"PYTHONPATH={SRC} {sys.executable} -m paperpress"
@@ -68,6 +69,22 @@ def pdf_edition(pub, kind):
         return dict(((read_yaml_mapping(path).get("pdf") or {}).get(kind)) or {})
     except (OSError, SourceError, AttributeError, TypeError, ValueError):
         return {}
+
+
+def pdf_options(pub, kind):
+    """The command-line options that make that edition."""
+    edition = pdf_edition(pub, kind)
+    options = []
+    if edition.get("variant"):
+        options += ["--variant", str(edition["variant"])]
+    if yaml_flag(edition.get("tagged", "false"), f"sources/{pub}/publication.yaml",
+                 f"pdf: {kind}: tagged"):
+        options.append("--tagged")
+    if edition.get("stylesheet"):
+        options += ["--stylesheet", f"templates/html/{edition['stylesheet']}"]
+    if edition.get("output_profile"):
+        options += ["--output-profile", str(edition["output_profile"])]
+    return " ".join(shlex.quote(o) for o in options)
 
 
 def pdf_files(pub, kind):

@@ -34,18 +34,33 @@ rule brief_html:
 rule pdf:
     input:
         html="build/{pub}/{edition}.html",
-        config="sources/{pub}/publication.yaml",
-        extra=lambda w: pdf_files(w.pub, "screen") + pdf_files(w.pub, "press"),
+        extra=lambda w: pdf_files(w.pub, "screen"),
         code=code("pdf"),
     output:
         pdf="build/{pub}/{edition}.pdf",
         layout="build/{pub}/{edition}.layout.json",
-        press="build/{pub}/{edition}-press.pdf",
-        press_layout="build/{pub}/{edition}-press.layout.json",
+    params:
+        options=lambda w: pdf_options(w.pub, "screen"),
     benchmark:
         "build/{pub}/benchmarks/pdf-{edition}.tsv"
     shell:
-        "{PAPERPRESS} pdfs {input.html} {input.config} templates/html {output.pdf} {output.press}"
+        "{PAPERPRESS} pdf {input.html} {output.pdf} --layout {output.layout} {params.options}"
+
+
+rule pdf_press:
+    input:
+        html="build/{pub}/{edition}.html",
+        extra=lambda w: pdf_files(w.pub, "press"),
+        code=code("pdf"),
+    output:
+        pdf="build/{pub}/{edition}-press.pdf",
+        layout="build/{pub}/{edition}-press.layout.json",
+    params:
+        options=lambda w: pdf_options(w.pub, "press"),
+    benchmark:
+        "build/{pub}/benchmarks/pdf-{edition}-press.tsv"
+    shell:
+        "{PAPERPRESS} pdf {input.html} {output.pdf} --layout {output.layout} {params.options}"
 
 
 rule whitepaper_docx:
