@@ -8,6 +8,7 @@ imports inside functions), so a code change reruns exactly the steps that can ru
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -19,7 +20,17 @@ DISPATCHERS = ("cli", "__main__")
 
 
 def imported_modules(path: Path, top_level_only: bool = False) -> set[str]:
-    tree = ast.parse(Path(path).read_text(encoding="utf-8"), filename=str(path))
+    stat = Path(path).stat()
+    return set(_imported_modules(str(path), top_level_only, stat.st_mtime_ns, stat.st_size))
+
+
+# Every rule asks about the same few modules each time the workflow is read (before even a
+# no-op run): parse each file once. The key holds the file's mtime and size, so an edited
+# module is read again.
+@lru_cache(maxsize=None)
+def _imported_modules(path: str, top_level_only: bool, _mtime_ns: int,
+                      _size: int) -> frozenset[str]:
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"), filename=path)
     names = set()
     for node in (tree.body if top_level_only else ast.walk(tree)):
         if isinstance(node, ast.ImportFrom) and node.level == 1:
@@ -27,7 +38,7 @@ def imported_modules(path: Path, top_level_only: bool = False) -> set[str]:
                 names.add(node.module.split(".")[0])
             else:
                 names.update(alias.name for alias in node.names)
-    return names
+    return frozenset(names)
 
 
 def modules_used(command_module: str, package_dir: Path = PACKAGE_DIR) -> list[Path]:

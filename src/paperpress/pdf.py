@@ -16,9 +16,12 @@ from pathlib import Path
 from .atomic import atomic_path, write_text
 from .errors import SourceError
 from .textfiles import read_text_file
+from .typeset import install_cjk_justification
+from .weasy import import_weasyprint
 
 
 def _make_fetcher():
+    import_weasyprint()
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
     class DataOnlyFetcher(URLFetcher):
@@ -50,8 +53,7 @@ class PdfEdition:
 
 
 def _edition_css(edition: PdfEdition, fetcher, color_profiles: dict) -> list:
-    import weasyprint
-
+    weasyprint = import_weasyprint()
     sheets = []
     for path in edition.stylesheets:
         sheets.append(weasyprint.CSS(string=read_text_file(Path(path)), url_fetcher=fetcher,
@@ -78,9 +80,7 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
     """Render ``html_path`` to ``pdf_path``; with ``layout_path``, also write what the
     preflight needs to know of the layout (which page each figure and caption is on, and
     what WeasyPrint warned about)."""
-    import weasyprint
-
-    from .typeset import install_cjk_justification
+    weasyprint = import_weasyprint()
 
     install_cjk_justification()
     fetcher_class, fatal = _make_fetcher()

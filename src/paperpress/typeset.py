@@ -8,6 +8,8 @@ Chinese books are set), for text whose language is Chinese or Japanese.
 
 from __future__ import annotations
 
+from .weasy import import_weasyprint
+
 _INSTALLED = False
 
 
@@ -32,6 +34,7 @@ def install_cjk_justification() -> None:
     global _INSTALLED
     if _INSTALLED:
         return
+    import_weasyprint()
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout import inline
     from weasyprint.text.line_break import create_layout, line_size
