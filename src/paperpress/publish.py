@@ -21,24 +21,44 @@ MANIFEST = "manifest.json"
 
 
 def check_edition(path: Path) -> None:
-    """Refuse a file that is not a complete, readable edition."""
+    """Refuse a file that is not a complete edition: empty, cut short or unreadable.
+
+    The PDFs' content was preflighted and the Word files were written by python-docx in this
+    build; here each file's container is checked whole (a PDF's header and end-of-file
+    marker, every member and CRC of a .docx zip and its main part's XML) without parsing
+    them again, which cost 0.3 s at the end of every build."""
     path = Path(path)
     if not path.exists() or path.stat().st_size == 0:
         raise SourceError(path, "is missing or empty: not publishing")
     if path.suffix == ".pdf":
-        from pypdf import PdfReader
-
-        # Fonts, glyphs and layout were preflighted; here: is it a whole, readable PDF?
-        if not PdfReader(path).pages:
-            raise SourceError(path, "has no pages: not publishing")
+        with open(path, "rb") as f:
+            head = f.read(8)
+            f.seek(max(0, path.stat().st_size - 1024))
+            tail = f.read()
+        if not head.startswith(b"%PDF-") or b"%%EOF" not in tail:
+            raise SourceError(path, "is not a complete PDF (no header or end-of-file"
+                                    " marker): not publishing")
     elif path.suffix == ".docx":
-        import docx
-
-        docx.Document(str(path))
+        _check_docx(path)
     elif path.suffix == ".html":
         text = path.read_text(encoding="utf-8")
         if "</html>" not in text:
             raise SourceError(path, "is truncated (no </html>): not publishing")
+
+
+def _check_docx(path: Path) -> None:
+    import zipfile
+    from xml.etree import ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as package:
+            damaged = package.testzip()
+            if damaged is not None:
+                raise SourceError(path, f"has a damaged part {damaged}: not publishing")
+            for part in ("[Content_Types].xml", "word/document.xml"):
+                ElementTree.fromstring(package.read(part))
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
+        raise SourceError(path, f"is not a complete Word file ({exc}): not publishing") from None
 
 
 def sha256(path: Path) -> str:
