@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -58,20 +57,21 @@ def _wrap(label: str, width: int = 12) -> str:
 
 def draw(spec: ChartSpec, stats: Statistics, style_path: Path,
          svg_path: Path, png_path: Path) -> None:
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # The object-oriented API without pyplot: no GUI backend machinery to import (0.06 s of
+    # each chart job) and no global figure list to close.
+    import matplotlib.style
+    from matplotlib.figure import Figure
 
     points = spec.points(stats)
     labels = [_wrap(p.label) for p in points]
     values = [p.value for p in points]
-    with plt.style.context(str(style_path)):
-        colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    with matplotlib.style.context(str(style_path)):
+        colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
         accent, muted = colors[_LATEST], colors[_EARLIER]
         # A fixed page size (no tight bounding box) gives every chart the same scale on the
         # page, so chart text is the same size everywhere; constrained layout fits labels.
-        fig, ax = plt.subplots(layout="constrained")
+        fig = Figure(layout="constrained")
+        ax = fig.subplots()
         if spec.kind == "column":
             bar_colors = [muted] * (len(points) - 1) + [accent]
             bars = ax.bar(labels, values, width=0.5, color=bar_colors)
@@ -114,4 +114,3 @@ def draw(spec: ChartSpec, stats: Statistics, style_path: Path,
         # Fixed metadata keeps rebuilds byte-identical when nothing changed.
         fig.savefig(svg_path, format="svg", metadata={"Date": None, "Creator": None})
         fig.savefig(png_path, format="png", metadata={"Software": None})
-        plt.close(fig)
