@@ -2,6 +2,7 @@
 
 
 rule chart:
+    priority: 30
     input:
         spec="sources/{pub}/charts/{chart}.yaml",
         data=chart_data,

@@ -1,7 +1,12 @@
 # Document model + figures + templates -> the HTML, PDF and Word editions, in build/.
+#
+# Priorities order the work on a few cores so that the longest chain starts first: every
+# chart (the HTML waits for all of them), the white paper's HTML, then the PDFs (the white
+# paper's, with the larger input, first), then their preflights; the Word editions fill gaps.
 
 
 rule whitepaper_html:
+    priority: 30
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "svg"),
@@ -17,6 +22,7 @@ rule whitepaper_html:
 
 
 rule brief_html:
+    priority: 20
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "svg", brief_charts(w.pub)),
@@ -32,6 +38,7 @@ rule brief_html:
 
 
 rule pdf:
+    priority: 20
     input:
         html="build/{pub}/{edition}.html",
         extra=lambda w: pdf_files(w.pub, "screen"),
@@ -48,6 +55,7 @@ rule pdf:
 
 
 rule pdf_press:
+    priority: 20
     input:
         html="build/{pub}/{edition}.html",
         extra=lambda w: pdf_files(w.pub, "press"),

@@ -2,6 +2,7 @@
 
 
 rule document_model:
+    priority: 40
     input:
         config="sources/{pub}/publication.yaml",
         text="sources/{pub}/text.md",

@@ -3,6 +3,7 @@
 
 
 rule preflight:
+    priority: 10
     input:
         pdf="build/{pub}/{pdf}.pdf",
         layout="build/{pub}/{pdf}.layout.json",
