@@ -105,3 +105,23 @@ def test_a_column_named_twice_in_the_header_is_refused(tmp_path):
     path = write(tmp_path, "key,period,value,unit,label,section,key\na,2013,1,对,x,一,zz\n")
     with pytest.raises(SourceError, match=r"data.csv:1: header names column\(s\) key twice"):
         load_statistics([path])
+
+
+def test_every_fault_in_a_file_is_reported_at_once(tmp_path):
+    path = write(tmp_path, HEADER + "a,2013,1,对,x,一\n"
+                                    "b,2013,\"1,190.97\",亿元,y,一\n"
+                                    "C,13,7,个,z,一\n")
+    with pytest.raises(SourceError) as err:
+        load_statistics([path])
+    lines = str(err.value).splitlines()
+    assert lines[0] == f"{path}:3: column 'value': '1,190.97' has thousands separators: write 1190.97"
+    assert lines[1].startswith(f"{path}:4: column 'key': 'C' is not a valid key")
+    assert lines[2].startswith(f"{path}:4: column 'period': '13' is not a period")
+
+
+def test_codes_with_leading_zeros_stay_text(tmp_path):
+    # Only the value column is a number: a code typed in another cell keeps its zeros.
+    stats = load_statistics([write(tmp_path, HEADER + "a,2023-06,0.50,个,010,001\n")])
+    fact = stats.resolve("a")
+    assert (fact.label, fact.section, fact.period, fact.number) == ("010", "001", "2023-06",
+                                                                     "0.50")

@@ -7,6 +7,11 @@ Every data file is a UTF-8 CSV with one observation per row::
 
 Values are kept as ``Decimal`` so that the prose shows a number exactly as the data file
 types it (``34.65`` stays ``34.65``), while charts take it as a float.
+
+Each row is validated against ``Observation``, a pydantic schema: every cell stays text
+unless the schema types it (a code such as ``010`` keeps its zeros), and every fault of
+every row is reported at once, with its file, line, column and value, so that the person
+who sent the file can fix it in one go.
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from .errors import SourceError
 from .textfiles import read_text_file
@@ -146,8 +154,56 @@ def _why_not_a_number(text: str) -> str:
     return f"'{text}' is not a number"
 
 
+def _key(text: str) -> str:
+    if not KEY_RE.match(text):
+        raise ValueError(f"'{text}' is not a valid key (lower-case letters, digits and _ ,"
+                         " starting with a letter)")
+    return text
+
+
+def _period(text: str) -> str:
+    if not PERIOD_RE.match(text):
+        raise ValueError(f"'{text}' is not a period (write 2013, 2023-06, 2023-H1, 2013/2022"
+                         " or 2023-01/2023-10)")
+    return text
+
+
+def _number(cell: object) -> object:
+    return parse_number(cell) if isinstance(cell, str) else cell
+
+
+class Observation(BaseModel):
+    """One row of a data file, as the rest of the package may trust it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True,
+                              strict=False)
+
+    key: Annotated[str, AfterValidator(_key)]
+    period: Annotated[str, AfterValidator(_period)]
+    value: Annotated[Decimal, BeforeValidator(_number)]
+    unit: str
+    label: str
+    section: str
+
+
+# More faults than this in one file are counted, not listed.
+MAX_LISTED_FAULTS = 20
+
+
+def _faults(error: ValidationError) -> list[tuple[str, str]]:
+    """(column, message) for each fault pydantic found in a row, in our words where we
+    raised them."""
+    faults = []
+    for item in error.errors(include_url=False):
+        column = str(item["loc"][0]) if item["loc"] else ""
+        cause = (item.get("ctx") or {}).get("error")
+        faults.append((column, str(cause) if isinstance(cause, ValueError) else item["msg"]))
+    return faults
+
+
 def load_statistics(paths: list[Path]) -> Statistics:
-    """Load every data file; the first problem stops with file, line and column."""
+    """Load every data file. A file with faults stops the load with all of them (file,
+    line, column, value); a key and period given twice names both rows."""
     facts: list[Fact] = []
     seen: dict[tuple[str, str], Fact] = {}
     for path in sorted(paths):
@@ -175,7 +231,8 @@ def _load_csv(path: Path) -> list[Fact]:
     doubled = sorted({h for h in header if h and header.count(h) > 1})
     if doubled:
         raise SourceError(path, f"header names column(s) {', '.join(doubled)} twice", line=1)
-    facts = []
+    facts: list[Fact] = []
+    faults: list[tuple[int, str, str]] = []
     for raw in reader:
         # line_num is where the row ends; a quoted cell may span lines, and the csv
         # module skips blank lines, so count back from the end.
@@ -185,22 +242,20 @@ def _load_csv(path: Path) -> list[Fact]:
         if len(raw) != len(header):
             raise SourceError(path, f"has {len(header)} columns in the header but {len(raw)}"
                                     " in this row", line=line)
-        cells = {k: v.strip() for k, v in zip(header, raw)}
-        if not KEY_RE.match(cells["key"]):
-            raise SourceError(path, f"'{cells['key']}' is not a valid key (lower-case letters,"
-                                    " digits and _ , starting with a letter)",
-                              line=line, column="key")
-        if not PERIOD_RE.match(cells["period"]):
-            raise SourceError(path, f"'{cells['period']}' is not a period (write 2013,"
-                                    " 2023-06, 2023-H1, 2013/2022 or 2023-01/2023-10)",
-                              line=line, column="period")
         try:
-            value = parse_number(cells["value"])
-        except ValueError as exc:
-            raise SourceError(path, str(exc), line=line, column="value") from None
-        facts.append(Fact(key=cells["key"], period=cells["period"], value=value,
-                          unit=cells["unit"], label=cells["label"], section=cells["section"],
-                          path=str(path), line=line))
+            row = Observation.model_validate(dict(zip(header, raw)))
+        except ValidationError as exc:
+            faults += [(line, column, message) for column, message in _faults(exc)]
+            continue
+        facts.append(Fact(key=row.key, period=row.period, value=row.value, unit=row.unit,
+                          label=row.label, section=row.section, path=str(path), line=line))
+    if faults:
+        line, column, message = faults[0]
+        more = [f"{path}:{ln}: column '{col}': {msg}" for ln, col, msg in
+                faults[1:MAX_LISTED_FAULTS]]
+        if len(faults) > MAX_LISTED_FAULTS:
+            more.append(f"... and {len(faults) - MAX_LISTED_FAULTS} more")
+        raise SourceError(path, "\n".join([message, *more]), line=line, column=column)
     if not facts:
         raise SourceError(path, "has a header but no data rows")
     return facts
