@@ -380,6 +380,23 @@ def test_an_undefined_placeholder_stops_the_build_naming_the_text_line(project):
         text.write_text(good, encoding="utf-8")
 
 
+def test_a_chart_spec_naming_a_missing_data_file_names_the_spec(project):
+    before = published(project)
+    spec = project / "sources" / PUB / "charts" / "trade-scale.yaml"
+    good = spec.read_text(encoding="utf-8")
+    assert "trade.csv" in good
+    spec.write_text(good.replace("trade.csv", "trade.cvs"), encoding="utf-8")
+    try:
+        result = snakemake(project)
+        assert result.returncode != 0
+        log = result.stderr + result.stdout
+        assert "charts/trade-scale.yaml" in log and "trade.cvs" in log
+        assert "MissingInputException" not in log
+        assert published(project) == before
+    finally:
+        spec.write_text(good, encoding="utf-8")
+
+
 def published(project: Path) -> dict[str, bytes]:
     return {n: out(project, n).read_bytes() for n in EDITIONS + ["manifest.json"]}
 

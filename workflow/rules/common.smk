@@ -73,7 +73,11 @@ def chart_data(wildcards):
     except (OSError, SourceError):
         return []  # the chart step itself reports the bad spec with its file and line
     names = names if isinstance(names, list) else [names]
-    return [f"sources/{wildcards.pub}/data/{n}" for n in names if isinstance(n, str)]
+    paths = [f"sources/{wildcards.pub}/data/{n}" for n in names if isinstance(n, str)]
+    # A name with no file (a typo) is left to the chart step, which says which spec names
+    # it; Snakemake would only say that some input is missing. Creating the file later
+    # changes the job's inputs, which reruns it.
+    return [p for p in paths if Path(p).exists()]
 
 
 def brief_charts(pub):
