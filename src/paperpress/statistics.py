@@ -8,7 +8,7 @@ Every data file is a UTF-8 CSV with one observation per row::
 Values are kept as ``Decimal`` so that the prose shows a number exactly as the data file
 types it (``34.65`` stays ``34.65``), while charts take it as a float.
 
-Each row is validated against ``Observation``, a pydantic schema: every cell stays text
+Each row is validated against ``schema.Observation``, a pydantic schema: every cell stays text
 unless the schema types it (a code such as ``010`` keeps its zeros), and every fault of
 every row is reported at once, with its file, line, column and value, so that the person
 who sent the file can fix it in one go.
@@ -22,9 +22,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
-
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from .errors import SourceError
 from .textfiles import read_text_file
@@ -154,53 +151,6 @@ def _why_not_a_number(text: str) -> str:
     return f"'{text}' is not a number"
 
 
-def _key(text: str) -> str:
-    if not KEY_RE.match(text):
-        raise ValueError(f"'{text}' is not a valid key (lower-case letters, digits and _ ,"
-                         " starting with a letter)")
-    return text
-
-
-def _period(text: str) -> str:
-    if not PERIOD_RE.match(text):
-        raise ValueError(f"'{text}' is not a period (write 2013, 2023-06, 2023-H1, 2013/2022"
-                         " or 2023-01/2023-10)")
-    return text
-
-
-def _number(cell: object) -> object:
-    return parse_number(cell) if isinstance(cell, str) else cell
-
-
-class Observation(BaseModel):
-    """One row of a data file, as the rest of the package may trust it."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True,
-                              strict=False)
-
-    key: Annotated[str, AfterValidator(_key)]
-    period: Annotated[str, AfterValidator(_period)]
-    value: Annotated[Decimal, BeforeValidator(_number)]
-    unit: str
-    label: str
-    section: str
-
-
-# More faults than this in one file are counted, not listed.
-MAX_LISTED_FAULTS = 20
-
-
-def _faults(error: ValidationError) -> list[tuple[str, str]]:
-    """(column, message) for each fault pydantic found in a row, in our words where we
-    raised them."""
-    faults = []
-    for item in error.errors(include_url=False):
-        column = str(item["loc"][0]) if item["loc"] else ""
-        cause = (item.get("ctx") or {}).get("error")
-        faults.append((column, str(cause) if isinstance(cause, ValueError) else item["msg"]))
-    return faults
-
-
 def load_statistics(paths: list[Path]) -> Statistics:
     """Load every data file. A file with faults stops the load with all of them (file,
     line, column, value); a key and period given twice names both rows."""
@@ -219,6 +169,10 @@ def load_statistics(paths: list[Path]) -> Statistics:
 
 
 def _load_csv(path: Path) -> list[Fact]:
+    # Imported here: pydantic costs 0.1 s a process, and the steps that only read the
+    # document model (HTML, Word, preflight) never load a data file.
+    from .schema import MAX_LISTED_FAULTS, Observation, ValidationError, row_faults
+
     text = read_text_file(path)
     if not text.strip():
         raise SourceError(path, "is empty: a data file needs a header row and at least one row")
@@ -245,7 +199,7 @@ def _load_csv(path: Path) -> list[Fact]:
         try:
             row = Observation.model_validate(dict(zip(header, raw)))
         except ValidationError as exc:
-            faults += [(line, column, message) for column, message in _faults(exc)]
+            faults += [(line, column, message) for column, message in row_faults(exc)]
             continue
         facts.append(Fact(key=row.key, period=row.period, value=row.value, unit=row.unit,
                           label=row.label, section=row.section, path=str(path), line=line))

@@ -1,0 +1,63 @@
+"""The schema every row of a data file is validated against (pydantic).
+
+Cells are text unless the schema types them; the value goes through the same parser that
+explains thousands separators, full-width digits and units typed into the cell.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from .statistics import KEY_RE, PERIOD_RE, parse_number
+
+__all__ = ["MAX_LISTED_FAULTS", "Observation", "ValidationError", "row_faults"]
+
+
+def _key(text: str) -> str:
+    if not KEY_RE.match(text):
+        raise ValueError(f"'{text}' is not a valid key (lower-case letters, digits and _ ,"
+                         " starting with a letter)")
+    return text
+
+
+def _period(text: str) -> str:
+    if not PERIOD_RE.match(text):
+        raise ValueError(f"'{text}' is not a period (write 2013, 2023-06, 2023-H1, 2013/2022"
+                         " or 2023-01/2023-10)")
+    return text
+
+
+def _number(cell: object) -> object:
+    return parse_number(cell) if isinstance(cell, str) else cell
+
+
+class Observation(BaseModel):
+    """One row of a data file, as the rest of the package may trust it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True,
+                              strict=False)
+
+    key: Annotated[str, AfterValidator(_key)]
+    period: Annotated[str, AfterValidator(_period)]
+    value: Annotated[Decimal, BeforeValidator(_number)]
+    unit: str
+    label: str
+    section: str
+
+
+# More faults than this in one file are counted, not listed.
+MAX_LISTED_FAULTS = 20
+
+
+def row_faults(error: ValidationError) -> list[tuple[str, str]]:
+    """(column, message) for each fault pydantic found in a row, in our words where we
+    raised them."""
+    faults = []
+    for item in error.errors(include_url=False):
+        column = str(item["loc"][0]) if item["loc"] else ""
+        cause = (item.get("ctx") or {}).get("error")
+        faults.append((column, str(cause) if isinstance(cause, ValueError) else item["msg"]))
+    return faults
