@@ -180,3 +180,17 @@ def test_front_matter_lists_are_read_as_lines_and_keywords(tmp_path, stats):
 def test_a_figure_reference_in_a_heading_is_refused(tmp_path, stats):
     with pytest.raises(SourceError, match=r"text.md:7: a figure reference"):
         parse(tmp_path, stats, "# 一{{ see trade }}\n\n{{ figure trade }}\n", charts=["trade"])
+
+
+def test_literal_double_braces_are_written_as_in_jinja(tmp_path, stats):
+    doc = parse(tmp_path, stats, '# 一\n\n模板写作 {{ "{{" }} 名称 {{ "}}" }}，'
+                                 "贸易额{{ trade@2022 }}。\n")
+    text = "".join(s.text for s in doc.blocks[1].spans)
+    assert text == "模板写作 {{ 名称 }}，贸易额3518.1亿元。"
+
+
+def test_an_unclosed_placeholder_says_how_to_write_braces(tmp_path, stats):
+    with pytest.raises(SourceError) as err:
+        parse(tmp_path, stats, "# 一\n\n贸易额{{ trade@2022 。\n")
+    assert "text.md:9: placeholder {{: is not closed or opened" in str(err.value)
+    assert '{{ "{{" }}' in str(err.value)

@@ -1,7 +1,8 @@
 """Placeholders: how text (prose, captions, chart notes) takes its numbers from the data.
 
 ``{{ key }}`` or ``{{ key@period }}`` prints the value with its unit (``3518.1亿元``);
-``{{ key | number }}``, ``| unit`` and ``| period`` print one part.
+``{{ key | number }}``, ``| unit`` and ``| period`` print one part. Literal double braces
+are written as Jinja writes them: ``{{ "{{" }}`` and ``{{ "}}" }}``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import re
 from .statistics import Statistics
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*(?P<body>[^{}]*?)\s*\}\}")
+_LITERAL = r"""\{\{\s*(?P<quote>["'])(?P<literal>\{\{|\}\})(?P=quote)\s*\}\}"""
+# A literal brace pair first: at the same place, it wins over a placeholder.
+_TOKEN_RE = re.compile(f"{_LITERAL}|{PLACEHOLDER_RE.pattern}")
 FORMATS = ("number", "unit", "period")
 
 
@@ -23,6 +27,8 @@ class PlaceholderError(LookupError):
 def fill_placeholders(text: str, stats: Statistics) -> str:
     """Replace every data placeholder in ``text``; the first bad one raises PlaceholderError."""
     def replace(m: re.Match) -> str:
+        if m["literal"]:
+            return m["literal"]
         ref, _, fmt = (p.strip() for p in m["body"].partition("|"))
         if re.match(r"figure\s", ref):
             raise PlaceholderError(m[0], "a figure must stand alone in its own paragraph")
@@ -40,8 +46,9 @@ def fill_placeholders(text: str, stats: Statistics) -> str:
             return fact.period_label
         raise PlaceholderError(m[0], f"unknown format '{fmt}' (use {', '.join(FORMATS)})")
 
-    out = PLACEHOLDER_RE.sub(replace, text)
+    leftover = _TOKEN_RE.sub("", text)
     for stray in ("{{", "}}"):
-        if stray in out:
-            raise PlaceholderError(stray, "is not closed or opened: write {{ key }}")
-    return out
+        if stray in leftover:
+            raise PlaceholderError(stray, "is not closed or opened: write {{ key }}, or"
+                                          f" {{{{ \"{stray}\" }}}} for the braces themselves")
+    return _TOKEN_RE.sub(replace, text)
