@@ -16,7 +16,7 @@ from pathlib import Path
 from .atomic import atomic_path, write_text
 from .errors import SourceError
 from .textfiles import read_text_file
-from .typeset import install_cjk_justification
+from .typeset import install_cjk_justification, text_boxes
 from .weasy import import_weasyprint
 
 
@@ -127,13 +127,6 @@ def page_lines(document) -> list[dict]:
     numbers included. The preflight checks lines from here: poppler, reading them back out
     of the PDF, takes 0.6 s a white paper (it reloads each CJK font on every page)."""
     from weasyprint.formatting_structure import boxes
-
-    def text_boxes(box):
-        if isinstance(box, boxes.TextBox):
-            yield box
-        elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
-            for child in box.children:
-                yield from text_boxes(child)
 
     def lines(box):
         if isinstance(box, boxes.LineBox):

@@ -18,7 +18,8 @@ def _is_cjk_language(style) -> bool:
     return lang.startswith(("zh", "ja"))
 
 
-def _text_boxes(box):
+def text_boxes(box):
+    """The text boxes of a line box, through its inline boxes, in order."""
     from weasyprint.formatting_structure import boxes
 
     if isinstance(box, boxes.TextBox):
@@ -26,7 +27,7 @@ def _text_boxes(box):
     elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
         for child in box.children:
             if child.is_in_normal_flow():
-                yield from _text_boxes(child)
+                yield from text_boxes(child)
 
 
 def install_cjk_justification() -> None:
@@ -73,7 +74,7 @@ def install_cjk_justification() -> None:
     def justify_line(context, line, extra_width):
         if not _is_cjk_language(line.style) or extra_width <= 0:
             return original(context, line, extra_width)
-        gaps = sum(len(b.text) for b in _text_boxes(line)) - 1
+        gaps = sum(len(b.text) for b in text_boxes(line)) - 1
         if gaps <= 0:
             return original(context, line, extra_width)
         # Letter spacing follows every character, the last one too: spread the slack over
