@@ -1,5 +1,11 @@
 import sys
 
-from .cli import main
+from .worker import run_via_worker
 
-sys.exit(main())
+# A build's steps run in its warm worker when there is one (see worker.py).
+status = run_via_worker(sys.argv[1:])
+if status is None:
+    from .cli import main
+
+    status = main()
+sys.exit(status)

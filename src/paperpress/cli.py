@@ -65,6 +65,23 @@ def _check(a):
     print(f"{a.source}: ok ({len(doc.blocks)} blocks, {len(doc.figures)} figures)")
 
 
+def _worker(a):
+    from . import worker
+
+    if a.action == "start":
+        path = worker.start_worker(str(Path(__file__).resolve().parent.parent))
+        print(path or "no worker: PAPERPRESS_WORKER is off or the socket folder is not"
+                      " this user's alone")
+    elif a.action == "stop":
+        print("stopped" if worker.stop_worker() else "no worker running")
+    else:
+        path = worker.socket_path()
+        if path is not None and worker.ping(path):
+            print(f"{path}: running (pid {worker.worker_pid(path)})")
+        else:
+            print(f"{path}: not running")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="paperpress", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -110,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("out_dir", type=Path)
     p.add_argument("files", type=Path, nargs="+")
     p.set_defaults(func=_publish)
+
+    p = sub.add_parser("worker", help="start, stop or ask after the warm worker")
+    p.add_argument("action", choices=["start", "stop", "status"])
+    p.set_defaults(func=_worker)
 
     args = parser.parse_args(argv)
     try:

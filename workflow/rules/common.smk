@@ -136,3 +136,11 @@ for _pub in PUBLICATIONS:
     _manifest = Path(f"output/{_pub}/manifest.json")
     if _manifest.exists() and not manifest_is_intact(_manifest):
         _manifest.unlink()
+
+
+# The steps run in children of one warm worker process that imported the heavy libraries
+# once (src/paperpress/worker.py); with PAPERPRESS_WORKER=off each runs on its own.
+onstart:
+    from paperpress.worker import start_worker
+
+    start_worker(str(SRC))
