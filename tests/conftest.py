@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,21 @@ REPO = Path(__file__).resolve().parent.parent
 PUB = "hunan-bri-2023"
 SOURCES = REPO / "sources" / PUB
 SEED_CANDIDATES = [REPO.parent / "shared" / "seeds" / "000_833a8f6898d508d1.txt"]
+
+
+_WORKERS = tempfile.mkdtemp(prefix="paperpress-test-workers-")
+
+
+def pytest_configure(config):
+    """The builds in the tests use the warm worker as editors' builds do, but their own:
+    its socket folder is made for this session and its workers stop when it ends."""
+    os.environ["PAPERPRESS_WORKER_DIR"] = _WORKERS
+
+
+def pytest_unconfigure(config):
+    for socket_file in Path(_WORKERS).glob("*.sock"):
+        socket_file.unlink()  # a worker leaves within a second of its socket going
+    shutil.rmtree(_WORKERS, ignore_errors=True)
 
 
 def seed_paragraphs() -> list[str]:

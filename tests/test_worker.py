@@ -1,0 +1,191 @@
+"""The warm worker: steps run in it behave as steps run on their own, run the caller's code,
+stop when the step is stopped, and no worker is used where its socket would not be safe."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+SRC = REPO / "src"
+sys.path.insert(0, str(SRC))
+from paperpress import worker  # noqa: E402
+
+
+@pytest.fixture
+def worker_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "workers"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("PAPERPRESS_WORKER_DIR", str(folder))
+    monkeypatch.delenv("PAPERPRESS_WORKER", raising=False)
+    yield folder
+    for socket_file in folder.glob("*.sock"):
+        socket_file.unlink()
+
+
+def step(*argv, src=SRC, **env) -> subprocess.CompletedProcess:
+    """Run ``python -m paperpress argv`` as a workflow step does."""
+    return subprocess.run([sys.executable, "-m", "paperpress", *map(str, argv)],
+                          env={**os.environ, "PYTHONPATH": str(src), **env},
+                          capture_output=True, text=True, timeout=60)
+
+
+def start(src=SRC) -> str:
+    path = worker.start_worker(str(src))
+    assert path is not None
+    return path
+
+
+def gone(pid: int, within: float = 5.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        try:  # our own child: reap it so it does not linger as a zombie
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return True
+        except ChildProcessError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_step_in_the_worker_fails_as_it_would_on_its_own(worker_dir, tmp_path):
+    log = tmp_path / "jobs.log"
+    start()
+    via_worker = step("model", tmp_path / "nowhere", tmp_path / "m.json",
+                      PAPERPRESS_WORKER_LOG=str(log))
+    on_its_own = step("model", tmp_path / "nowhere", tmp_path / "m.json",
+                      PAPERPRESS_WORKER="off")
+    assert log.read_text().startswith("model\t"), "the step did not run in the worker"
+    assert via_worker.returncode == on_its_own.returncode == 1
+    assert via_worker.stderr == on_its_own.stderr
+    assert "nowhere/publication.yaml: is missing" in via_worker.stderr
+
+
+def test_a_usage_error_exits_2_with_argparse_message(worker_dir):
+    start()
+    result = step("pdf")
+    assert result.returncode == 2
+    assert "the following arguments are required: html, out" in result.stderr
+
+
+def test_the_worker_runs_the_callers_edited_code(worker_dir, tmp_path):
+    """The worker has imported libraries only: a project whose own code differs (an
+    edited module) runs its edit, not what the worker's project had."""
+    start()
+    src = tmp_path / "src"
+    shutil.copytree(SRC, src, ignore=shutil.ignore_patterns("__pycache__"))
+    cli = src / "paperpress" / "cli.py"
+    cli.write_text(cli.read_text(encoding="utf-8").replace('print(f"error: {exc}"',
+                                                           'print(f"EDITED: {exc}"'),
+                   encoding="utf-8")
+    log = tmp_path / "jobs.log"
+    result = step("model", tmp_path / "nowhere", tmp_path / "m.json", src=src,
+                  PAPERPRESS_WORKER_LOG=str(log))
+    assert log.exists(), "the step did not run in the worker"
+    assert result.stderr.startswith("EDITED: "), result.stderr
+    assert step("model", tmp_path / "nowhere", tmp_path / "m.json").stderr.startswith("error: ")
+
+
+def _blocked_step(tmp_path):
+    """A step that waits: its publication.yaml is a named pipe nobody writes to."""
+    source = tmp_path / "pub"
+    source.mkdir()
+    os.mkfifo(source / "publication.yaml")
+    process = subprocess.Popen([sys.executable, "-m", "paperpress", "model", str(source),
+                                str(tmp_path / "m.json")],
+                               env={**os.environ, "PYTHONPATH": str(SRC)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return process
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_stopping_a_step_stops_its_work_in_the_worker(worker_dir, tmp_path, how):
+    path = start()
+    assert worker.ping(path)
+    daemon = worker.worker_pid(path)
+    before = set(children_of(daemon))
+    process = _blocked_step(tmp_path)
+    deadline = time.monotonic() + 20
+    while not (set(children_of(daemon)) - before) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (child,) = set(children_of(daemon)) - before
+    process.send_signal(how)
+    process.wait(timeout=10)
+    assert gone(child), f"the worker's process for the step outlived it ({how.name})"
+    if how == signal.SIGINT:
+        assert process.returncode == 130
+    else:
+        assert process.returncode != 0
+
+
+def test_no_worker_where_others_could_reach_its_socket(tmp_path, monkeypatch):
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o777)
+    monkeypatch.setenv("PAPERPRESS_WORKER_DIR", str(folder))
+    assert worker.socket_path() is None
+    assert worker.start_worker(str(SRC)) is None
+    result = step("model", tmp_path / "nowhere", tmp_path / "m.json")
+    assert "publication.yaml: is missing" in result.stderr  # ran on its own
+
+
+def test_socket_is_the_users_alone(worker_dir):
+    path = start()
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert os.stat(worker_dir).st_mode & 0o777 == 0o700
+
+
+def test_a_stale_socket_is_replaced(worker_dir):
+    path = worker.socket_path()
+    dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    dead.bind(path)
+    dead.close()  # the file stays, nobody listens: a worker that was killed
+    assert not worker.ping(path)
+    assert start() == path
+    assert worker.ping(path)
+
+
+def test_stop_and_idle_exit(worker_dir, monkeypatch):
+    path = start()
+    assert worker.ping(path)
+    pid = worker.worker_pid(path)
+    assert worker.stop_worker()
+    assert gone(pid), "the worker did not leave when its socket was removed"
+
+    monkeypatch.setenv("PAPERPRESS_WORKER_IDLE", "0.5")
+    path = start()
+    assert worker.ping(path)
+    pid = worker.worker_pid(path)
+    assert gone(pid, within=10), "the worker did not leave when idle"
+    assert not os.path.exists(path)
+
+
+def test_off_means_no_worker(worker_dir, monkeypatch):
+    monkeypatch.setenv("PAPERPRESS_WORKER", "off")
+    assert worker.start_worker(str(SRC)) is None
+    assert not list(worker_dir.glob("*.sock"))
