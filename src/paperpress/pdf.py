@@ -17,7 +17,7 @@ from .atomic import atomic_path, write_text
 from .errors import SourceError
 from .textfiles import read_text_file
 from .typeset import install_cjk_justification, text_boxes
-from .weasy import import_weasyprint
+from .weasy import import_weasyprint, use_default_compression_level
 
 
 def _make_fetcher():
@@ -83,6 +83,7 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
     weasyprint = import_weasyprint()
 
     install_cjk_justification()
+    use_default_compression_level()
     fetcher_class, fatal = _make_fetcher()
     fetcher = fetcher_class()
     html_path = Path(html_path)
