@@ -36,6 +36,21 @@ def _exit_without_waiting_for_rate_limit_timers():
 
 _exit_without_waiting_for_rate_limit_timers()
 
+
+def _skip_the_last_garbage_collection():
+    """At exit CPython collects the garbage of everything Snakemake imported and built:
+    0.2 s of every run, a no-op included (measured: 0.96 s -> 0.80 s). The process is
+    ending and its memory goes back to the system anyway: gc.freeze, run at exit, takes
+    those objects out of that last collection. (CPython does not promise to finalize
+    objects still alive at exit in any case.)"""
+    import atexit
+    import gc
+
+    atexit.register(gc.freeze)
+
+
+_skip_the_last_garbage_collection()
+
 # Each rule runs the package from this checkout, whatever is installed elsewhere.
 PAPERPRESS = f"PYTHONPATH={SRC} {sys.executable} -m paperpress"
 EDITIONS = ["whitepaper.pdf", "whitepaper-press.pdf", "whitepaper.html", "whitepaper.docx",
