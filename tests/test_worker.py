@@ -93,22 +93,25 @@ def test_a_usage_error_exits_2_with_argparse_message(worker_dir):
     assert "the following arguments are required: html, out" in result.stderr
 
 
-def test_the_worker_runs_the_callers_edited_code(worker_dir, tmp_path):
-    """The worker has imported libraries only: a project whose own code differs (an
-    edited module) runs its edit, not what the worker's project had."""
-    start()
+@pytest.mark.parametrize("started_from", ["another folder", "the same folder"])
+def test_the_worker_runs_the_callers_edited_code(worker_dir, tmp_path, started_from):
+    """A step runs the code it would run on its own: a project whose code differs from the
+    worker's, or the worker's own project after an edit, runs the edited module."""
     src = tmp_path / "src"
     shutil.copytree(SRC, src, ignore=shutil.ignore_patterns("__pycache__"))
+    start(SRC if started_from == "another folder" else src)
+    log = tmp_path / "jobs.log"
+    before = step("model", tmp_path / "nowhere", tmp_path / "m.json", src=src,
+                  PAPERPRESS_WORKER_LOG=str(log))
+    assert before.stderr.startswith("error: "), before.stderr
     cli = src / "paperpress" / "cli.py"
     cli.write_text(cli.read_text(encoding="utf-8").replace('print(f"error: {exc}"',
                                                            'print(f"EDITED: {exc}"'),
                    encoding="utf-8")
-    log = tmp_path / "jobs.log"
-    result = step("model", tmp_path / "nowhere", tmp_path / "m.json", src=src,
-                  PAPERPRESS_WORKER_LOG=str(log))
-    assert log.exists(), "the step did not run in the worker"
-    assert result.stderr.startswith("EDITED: "), result.stderr
-    assert step("model", tmp_path / "nowhere", tmp_path / "m.json").stderr.startswith("error: ")
+    after = step("model", tmp_path / "nowhere", tmp_path / "m.json", src=src,
+                 PAPERPRESS_WORKER_LOG=str(log))
+    assert len(log.read_text().splitlines()) == 2, "the steps did not run in the worker"
+    assert after.stderr.startswith("EDITED: "), after.stderr
 
 
 def _blocked_step(tmp_path):
@@ -189,3 +192,16 @@ def test_off_means_no_worker(worker_dir, monkeypatch):
     monkeypatch.setenv("PAPERPRESS_WORKER", "off")
     assert worker.start_worker(str(SRC)) is None
     assert not list(worker_dir.glob("*.sock"))
+
+
+def test_python_and_python3_of_one_environment_share_a_worker():
+    """make publish runs Snakemake by one name of the interpreter, a user may run
+    `python -m paperpress worker stop` by another: both must mean the same worker."""
+    names = [Path(sys.executable).parent / n for n in ("python", "python3")]
+    names = [n for n in names if n.exists()]
+    if len(names) < 2:
+        pytest.skip("this environment has one name for its interpreter")
+    keys = {subprocess.run([str(n), "-c", "from paperpress.handoff import worker_key;"
+                            " print(worker_key())"], env={**os.environ, "PYTHONPATH": str(SRC)},
+                           capture_output=True, text=True, check=True).stdout for n in names}
+    assert len(keys) == 1

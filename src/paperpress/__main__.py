@@ -1,6 +1,6 @@
 import sys
 
-from .worker import run_via_worker
+from .handoff import run_via_worker
 
 # A build's steps run in its warm worker when there is one (see worker.py).
 status = run_via_worker(sys.argv[1:])

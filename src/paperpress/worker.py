@@ -7,17 +7,19 @@ PDF (measured; 12.7 s of CPU for a clean build of the bundled publication, 6.0 s
 step is forked from a process that imported them once). So a build starts one worker
 (Snakemake's ``onstart``), and each step's process, if it finds the worker, hands it its
 command line, working directory, environment and standard streams over a UNIX socket and
-waits for the exit status; if it finds none it runs the command itself, as before.
+waits for the exit status (handoff.py); if it finds none it runs the command itself.
 
 What keeps this safe:
-- The worker imports libraries, never the pipeline's own code: each child drops the
-  ``paperpress`` modules and imports them from the calling step's ``sys.path``, so an
-  edited module is the one that runs.
+- A step runs the pipeline code it would run on its own: the worker keeps the modules of
+  the package it was started from only for steps of that same folder, and only while
+  none of its files has changed since; otherwise the child drops them and imports the
+  step's own from the step's ``sys.path``.
 - Its socket lives in a directory only this user can enter (checked, else no worker),
   and the worker serves only peers of this user id.
-- Its name is a hash of the interpreter, the installed packages (the site-packages
-  folders' mtimes), this file and the variables that shape imports: after ``pip install``
-  or an upgrade of this file, steps find no worker under the new name and a new one starts.
+- Its name is a checksum of the interpreter, the installed packages (the site-packages
+  folders' mtimes), this file and handoff.py, and the variables that shape imports: after
+  ``pip install`` or an edit of either file, steps find no worker under the new name and
+  a new one starts.
 - A signal to the step (Ctrl-C, Snakemake cancelling) is passed to the child; if the step
   dies outright, the child notices its socket close and stops too.
 - It exits after ``PAPERPRESS_WORKER_IDLE`` seconds without work (default 900), or at once
@@ -27,14 +29,15 @@ What keeps this safe:
 
 from __future__ import annotations
 
-import hashlib
-import json
+import marshal
 import os
 import signal
 import socket
 import struct
 import sys
 import time
+
+from .handoff import HEADER, PID, STATUS, enabled, ping, recv_exact, socket_path
 
 # Imported once in the worker; each is something a step would otherwise import itself.
 PRELOAD = (
@@ -43,161 +46,7 @@ PRELOAD = (
     "pydantic", "docx", "docxtpl", "jinja2.sandbox", "pypdf", "markdown_it",
     "mdit_py_cjk_friendly", "yaml", "fontTools.ttLib", "fontTools.cffLib",
 )
-# Environment variables that change what an import does (caches, fonts, locale), so a
-# worker started under other values is not the one to use.
-KEY_VARIABLES = ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "MPLCONFIGDIR", "MPLBACKEND",
-                 "FONTCONFIG_FILE", "FONTCONFIG_PATH", "LANG", "LC_ALL", "LC_CTYPE",
-                 "PYTHONHASHSEED")
 DEFAULT_IDLE_SECONDS = 900
-_HEADER = struct.Struct("!Q")
-_PID = struct.Struct("!i")
-_STATUS = struct.Struct("!iq")  # exit code, peak resident size in KiB
-_OFF = ("0", "off", "no", "false")
-
-
-def enabled() -> bool:
-    return os.environ.get("PAPERPRESS_WORKER", "").strip().lower() not in _OFF
-
-
-def worker_dir() -> str | None:
-    """The folder of this user's worker sockets, or None if it is not safely ours (then no
-    worker is used: anyone who can write there could hand our steps to their process)."""
-    base = os.environ.get("PAPERPRESS_WORKER_DIR")
-    if not base:
-        runtime = os.environ.get("XDG_RUNTIME_DIR")
-        base = (os.path.join(runtime, "paperpress") if runtime and os.path.isdir(runtime)
-                else f"/tmp/paperpress-{os.getuid()}")
-    try:
-        os.makedirs(base, mode=0o700, exist_ok=True)
-        st = os.lstat(base)
-    except OSError:
-        return None
-    if (not os.path.isdir(base) or os.path.islink(base) or st.st_uid != os.getuid()
-            or st.st_mode & 0o077):
-        return None
-    return base
-
-
-def worker_key() -> str:
-    import site
-
-    digest = hashlib.sha256()
-    digest.update(f"{sys.executable}\0{sys.prefix}\0{sys.version}\0".encode())
-    for folder in site.getsitepackages():
-        try:
-            digest.update(f"{folder}:{os.stat(folder).st_mtime_ns}\0".encode())
-        except OSError:
-            pass
-    with open(__file__, "rb") as f:
-        digest.update(f.read())
-    for name in KEY_VARIABLES:
-        digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
-    return digest.hexdigest()[:16]
-
-
-def socket_path() -> str | None:
-    folder = worker_dir()
-    return None if folder is None else os.path.join(folder, f"worker-{worker_key()}.sock")
-
-
-# The step's side ---------------------------------------------------------------------------
-
-def run_via_worker(argv: list[str]) -> int | None:
-    """Run ``paperpress argv`` in the worker and return its exit status, or None if there
-    is no worker to run it (the caller then runs it itself)."""
-    if not enabled() or argv[:1] == ["worker"]:
-        return None
-    started = time.time()
-    path = socket_path()
-    if path is None:
-        return None
-    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        conn.connect(path)
-    except OSError:
-        conn.close()
-        return None
-    umask = os.umask(0)
-    os.umask(umask)
-    request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ),
-                          "path": sys.path, "umask": umask}).encode()
-
-    child = [0]
-    pending: list[int] = []
-
-    def forward(signum, _frame):
-        if not child[0]:
-            pending.append(signum)
-            return
-        try:
-            os.kill(child[0], signum)
-        except OSError:
-            pass  # it has just finished
-
-    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM,
-                                                       signal.SIGHUP)}
-    try:
-        try:
-            socket.send_fds(conn, [_HEADER.pack(len(request))], [0, 1, 2])
-            conn.sendall(request)
-            pid = _recv_exact(conn, _PID.size)
-        except OSError:
-            pid = b""
-        if len(pid) < _PID.size:
-            # The worker went away before it started the command: nothing ran, so the
-            # step can still run it itself.
-            return None
-        child[0] = _PID.unpack(pid)[0]
-        for signum in pending:
-            forward(signum, None)
-        status = _recv_exact(conn, _STATUS.size)
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        conn.close()
-    if len(status) < _STATUS.size:
-        print(f"paperpress: the worker's process for '{' '.join(argv[:1])}' stopped before"
-              " it finished (killed?)", file=sys.stderr)
-        return 1
-    code, peak_kib = _STATUS.unpack(status)
-    _log_job(argv, started, peak_kib)
-    return code
-
-
-def _log_job(argv: list[str], started: float, peak_kib: int) -> None:
-    """Steps run in the worker are not children of Snakemake: the benchmark learns when
-    each ran and its peak memory from this log (``PAPERPRESS_WORKER_LOG``, only when set):
-    command, last argument, start and end (Unix time), peak resident KiB."""
-    log = os.environ.get("PAPERPRESS_WORKER_LOG")
-    if log:
-        with open(log, "a", encoding="utf-8") as f:
-            f.write(f"{argv[0]}\t{argv[-1]}\t{started:.3f}\t{time.time():.3f}\t{peak_kib}\n")
-
-
-def _recv_exact(conn: socket.socket, size: int) -> bytes:
-    data = b""
-    while len(data) < size:
-        chunk = conn.recv(size - len(data))
-        if not chunk:
-            break
-        data += chunk
-    return data
-
-
-def ping(path: str, timeout: float = 10.0) -> bool:
-    """Whether a worker answers at ``path`` (a request of length 0)."""
-    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    conn.settimeout(timeout)
-    try:
-        conn.connect(path)
-        conn.sendall(_HEADER.pack(0))
-        return len(_recv_exact(conn, _PID.size)) == _PID.size
-    except socket.timeout:
-        return True  # busy starting up, but there
-    except OSError:
-        return False
-    finally:
-        conn.close()
 
 
 # Starting and stopping ---------------------------------------------------------------------
@@ -331,7 +180,64 @@ def _preload() -> None:
             importlib.import_module(name)
         except ImportError as exc:  # the step that needs it will say so
             print(f"paperpress worker: not preloaded: {name}: {exc}", file=sys.stderr)
+    _import_package()
     sys.stderr.flush()
+
+
+# The package's own modules as the worker imported them: file -> (mtime, size). A step
+# whose package is this very folder, unchanged, uses them (building the pydantic schema
+# alone costs 0.05 s a step); any other step imports its own.
+_PACKAGE_FILES: dict[str, tuple[int, int]] = {}
+
+
+def _import_package() -> None:
+    import importlib
+
+    import paperpress
+
+    folder = os.path.dirname(os.path.realpath(paperpress.__file__))
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".py") and name != "__main__.py":  # that one runs the CLI
+            try:
+                importlib.import_module(f"paperpress.{name[:-3]}")
+            except Exception as exc:  # the step will import it again and say what fails
+                print(f"paperpress worker: not preloaded: paperpress.{name[:-3]}: {exc}",
+                      file=sys.stderr)
+    for module in _package_modules():
+        path = os.path.realpath(module.__file__)
+        st = os.stat(path)
+        _PACKAGE_FILES[path] = (st.st_mtime_ns, st.st_size)
+
+
+def _package_modules() -> list:
+    return [m for name, m in list(sys.modules.items())
+            if (name == "paperpress" or name.startswith("paperpress."))
+            and getattr(m, "__file__", None)]
+
+
+def _package_unchanged_for(path_entries: list[str]) -> bool:
+    """Whether the step would import the very package files the worker holds: the first
+    ``paperpress`` on its path is the worker's folder and not one file of it has changed
+    (or gone) since. If one has, all are imported anew: a module kept beside an edited one
+    would hold the old one's classes."""
+    if not _PACKAGE_FILES:
+        return False
+    folder = None
+    for entry in path_entries:
+        candidate = os.path.join(entry or os.getcwd(), "paperpress", "__init__.py")
+        if os.path.isfile(candidate):
+            folder = os.path.dirname(os.path.realpath(candidate))
+            break
+    if folder is None or any(os.path.dirname(f) != folder for f in _PACKAGE_FILES):
+        return False
+    for path, (mtime_ns, size) in _PACKAGE_FILES.items():
+        try:
+            st = os.stat(path)
+        except OSError:
+            return False
+        if (st.st_mtime_ns, st.st_size) != (mtime_ns, size):
+            return False
+    return True
 
 
 def _reap(children: set[int]) -> None:
@@ -360,15 +266,15 @@ def _same_user(conn: socket.socket) -> bool:
 def _run_one(conn: socket.socket) -> int:
     """In the forked child: become the step (its streams, folder, environment, import
     path), run its command, send back the exit status."""
-    header, fds, _flags, _addr = socket.recv_fds(conn, _HEADER.size, 3)
-    header += _recv_exact(conn, _HEADER.size - len(header))
-    if len(header) < _HEADER.size:
+    header, fds, _flags, _addr = socket.recv_fds(conn, HEADER.size, 3)
+    header += recv_exact(conn, HEADER.size - len(header))
+    if len(header) < HEADER.size:
         return 1
-    size = _HEADER.unpack(header)[0]
+    size = HEADER.unpack(header)[0]
     if size == 0:  # a ping
-        conn.sendall(_PID.pack(os.getpid()))
+        conn.sendall(PID.pack(os.getpid()))
         return 0
-    request = json.loads(_recv_exact(conn, size))
+    request = marshal.loads(recv_exact(conn, size))
     if len(fds) != 3:
         return 1
     for target, fd in enumerate(fds):
@@ -380,15 +286,16 @@ def _run_one(conn: socket.socket) -> int:
     os.umask(request["umask"])
     sys.path[:] = request["path"]
     sys.argv = ["paperpress", *request["argv"]]
-    for name in [m for m in sys.modules if m == "paperpress" or m.startswith("paperpress.")]:
-        del sys.modules[name]
-    import importlib
+    if not _package_unchanged_for(request["path"]):
+        for name in [m for m in sys.modules if m == "paperpress" or m.startswith("paperpress.")]:
+            del sys.modules[name]
+        import importlib
 
-    importlib.invalidate_caches()
+        importlib.invalidate_caches()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
-    conn.sendall(_PID.pack(os.getpid()))
+    conn.sendall(PID.pack(os.getpid()))
     finished = _stop_when_step_goes(conn)
 
     code = _main(request["argv"])
@@ -402,7 +309,7 @@ def _run_one(conn: socket.socket) -> int:
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     try:
-        conn.sendall(_STATUS.pack(code, peak))
+        conn.sendall(STATUS.pack(code, peak))
     except OSError:
         pass
     return code
