@@ -69,11 +69,12 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-def snakemake(project: Path, *args: str) -> subprocess.CompletedProcess:
+def snakemake(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2", "--snakefile",
          str(project / "Snakefile"), "--directory", str(project), *args],
-        capture_output=True, text=True, timeout=600)
+        capture_output=True, text=True, timeout=600,
+        env=None if env is None else {**os.environ, **env})
 
 
 def jobs_run(log: str) -> set[str]:

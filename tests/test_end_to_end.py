@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -85,6 +86,26 @@ def rebuild(project: Path) -> set[str]:
 def page_count(pdf: Path) -> int:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     return int(re.search(r"Pages:\s+(\d+)", info.stdout)[1])
+
+
+def test_the_editions_are_the_same_when_every_step_runs_on_its_own(project, tmp_path_factory):
+    """The warm worker only changes where a step runs: a build with it turned off gives
+    the same HTML, the same Word XML and PDFs with the same text."""
+    root = copy_project(tmp_path_factory.mktemp("without-worker"))
+    log = root / "worker-jobs.log"
+    result = snakemake(root, env={"PAPERPRESS_WORKER": "off", "PAPERPRESS_WORKER_LOG": str(log)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not log.exists(), "a step ran in a worker"
+    for name in ("whitepaper.html", "brief.html"):  # the brief's HTML is made for its PDFs
+        built = [r / "build" / PUB / name for r in (root, project)]
+        assert built[0].read_bytes() == built[1].read_bytes(), name
+    for name in ("whitepaper.docx", "brief.docx"):
+        with zipfile.ZipFile(out(root, name)) as a, zipfile.ZipFile(out(project, name)) as b:
+            assert a.read("word/document.xml") == b.read("word/document.xml"), name
+    for name in ("whitepaper.pdf", "whitepaper-press.pdf", "brief.pdf", "brief-press.pdf"):
+        texts = [subprocess.run(["pdftotext", str(out(r, name)), "-"], capture_output=True,
+                                text=True, check=True).stdout for r in (root, project)]
+        assert texts[0] == texts[1], name
 
 
 def test_the_five_editions_are_published_with_a_manifest(project):

@@ -205,3 +205,14 @@ def test_python_and_python3_of_one_environment_share_a_worker():
                             " print(worker_key())"], env={**os.environ, "PYTHONPATH": str(SRC)},
                            capture_output=True, text=True, check=True).stdout for n in names}
     assert len(keys) == 1
+
+
+def test_a_worker_that_cannot_start_leaves_the_build_to_run_without(tmp_path, monkeypatch,
+                                                                     capfd):
+    folder = tmp_path / ("long" * 30)  # a socket path past AF_UNIX's 108 bytes
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("PAPERPRESS_WORKER_DIR", str(folder))
+    assert worker.start_worker(str(SRC)) is None
+    assert "no warm worker" in capfd.readouterr().err
+    result = step("model", tmp_path / "nowhere", tmp_path / "m.json")
+    assert "publication.yaml: is missing" in result.stderr

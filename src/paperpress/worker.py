@@ -72,20 +72,32 @@ def start_worker(src_dir: str) -> str | None:
     """Start a worker unless one is running; return its socket path (None: no worker).
 
     The socket is bound here, before the worker has imported anything, so the steps that
-    start at once connect and wait for it rather than importing everything themselves."""
-    import subprocess
-
+    start at once connect and wait for it rather than importing everything themselves.
+    A worker is only a speed-up: if one cannot be started, say why and build without."""
     if not enabled():
         return None
     path = socket_path()
     if path is None:
         return None
-    with _Lock(path + ".lock"):
-        if os.path.exists(path):
-            if ping(path):
-                return path
-            os.unlink(path)  # left by a worker that was killed
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        with _Lock(path + ".lock"):
+            if os.path.exists(path):
+                if ping(path):
+                    return path
+                os.unlink(path)  # left by a worker that was killed
+            _spawn(path, src_dir)
+    except OSError as exc:  # e.g. a socket path longer than AF_UNIX allows (108 bytes)
+        print(f"paperpress: no warm worker ({exc}); each step runs on its own",
+              file=sys.stderr)
+        return None
+    return path
+
+
+def _spawn(path: str, src_dir: str) -> None:
+    import subprocess
+
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
         umask = os.umask(0o177)
         try:
             listener.bind(path)
@@ -100,10 +112,10 @@ def start_worker(src_dir: str) -> str | None:
                 pass_fds=[listener.fileno()], stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=log, cwd="/", env=env,
                 start_new_session=True)
-        listener.close()
         with open(stem + ".pid", "w", encoding="ascii") as f:
             f.write(f"{process.pid}\n")
-    return path
+    finally:
+        listener.close()
 
 
 def worker_pid(path: str) -> int | None:
@@ -283,6 +295,7 @@ def _run_one(conn: socket.socket) -> int:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    time.tzset()  # the step's TZ for the dates it writes (PDF metadata)
     os.umask(request["umask"])
     sys.path[:] = request["path"]
     sys.argv = ["paperpress", *request["argv"]]
