@@ -128,12 +128,20 @@ def worker_pid(path: str) -> int | None:
 
 
 def stop_worker() -> bool:
-    """Stop this environment's worker (it exits within a second of its socket going)."""
-    path = socket_path()
-    if path is None or not os.path.exists(path):
+    """Stop this user's workers, this environment's and any left by an older version
+    (each exits within a second of its socket going); whether there was one."""
+    from .handoff import worker_dir
+
+    folder = worker_dir()
+    if folder is None:
         return False
-    os.unlink(path)
-    return True
+    sockets = [n for n in os.listdir(folder) if n.startswith("worker-") and n.endswith(".sock")]
+    for name in sockets:
+        try:
+            os.unlink(os.path.join(folder, name))
+        except FileNotFoundError:
+            pass
+    return bool(sockets)
 
 
 # The worker's side -------------------------------------------------------------------------
