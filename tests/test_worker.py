@@ -114,36 +114,124 @@ def test_the_worker_runs_the_callers_edited_code(worker_dir, tmp_path, started_f
     assert after.stderr.startswith("EDITED: "), after.stderr
 
 
-def _blocked_step(tmp_path):
+def _blocked_step(tmp_path, **popen):
     """A step that waits: its publication.yaml is a named pipe nobody writes to."""
     source = tmp_path / "pub"
-    source.mkdir()
-    os.mkfifo(source / "publication.yaml")
-    process = subprocess.Popen([sys.executable, "-m", "paperpress", "model", str(source),
-                                str(tmp_path / "m.json")],
-                               env={**os.environ, "PYTHONPATH": str(SRC)},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return process
+    if not source.exists():
+        source.mkdir()
+        os.mkfifo(source / "publication.yaml")
+    return subprocess.Popen([sys.executable, "-m", "paperpress", "model", str(source),
+                             str(tmp_path / "m.json")],
+                            env={**os.environ, "PYTHONPATH": str(SRC), **popen.pop("env", {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
 
 
-@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def _its_child(daemon: int, before: set[int]) -> int:
+    deadline = time.monotonic() + 20
+    while not (set(children_of(daemon)) - before) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (child,) = set(children_of(daemon)) - before
+    return child
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
 def test_stopping_a_step_stops_its_work_in_the_worker(worker_dir, tmp_path, how):
+    """The step ends as it would on its own (killed by that signal, which make and shells
+    tell from a failure), and its child in the worker ends with it."""
+    on_its_own = _blocked_step(tmp_path, env={"PAPERPRESS_WORKER": "off"})
+    time.sleep(1.0)  # let it reach the pipe
+    on_its_own.send_signal(how)
+    on_its_own.wait(timeout=10)
+
     path = start()
     assert worker.ping(path)
     daemon = worker.worker_pid(path)
     before = set(children_of(daemon))
     process = _blocked_step(tmp_path)
-    deadline = time.monotonic() + 20
-    while not (set(children_of(daemon)) - before) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    (child,) = set(children_of(daemon)) - before
+    child = _its_child(daemon, before)
     process.send_signal(how)
     process.wait(timeout=10)
     assert gone(child), f"the worker's process for the step outlived it ({how.name})"
-    if how == signal.SIGINT:
-        assert process.returncode == 130
-    else:
-        assert process.returncode != 0
+    assert process.returncode == on_its_own.returncode == -how
+
+
+def test_a_signal_the_step_ignores_stays_ignored(worker_dir, tmp_path):
+    """Under nohup a step ignores SIGHUP; in the worker too."""
+    path = start()
+    assert worker.ping(path)
+    daemon = worker.worker_pid(path)
+    before = set(children_of(daemon))
+    process = _blocked_step(tmp_path, preexec_fn=lambda: signal.signal(signal.SIGHUP,
+                                                                       signal.SIG_IGN))
+    child = _its_child(daemon, before)
+    process.send_signal(signal.SIGHUP)
+    os.kill(child, signal.SIGHUP)
+    time.sleep(0.5)
+    assert process.poll() is None and not gone(child, within=0.1)
+    process.terminate()
+    process.wait(timeout=10)
+    assert gone(child)
+
+
+def test_a_step_waiting_for_a_stuck_worker_can_be_stopped(worker_dir, tmp_path):
+    """A worker that never takes the step (stuck, or still starting): Ctrl-C or a TERM
+    stops the step at once, as it would stop on its own."""
+    stuck = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stuck.bind(worker.socket_path())
+    stuck.listen(8)  # and never accepts
+    try:
+        log = tmp_path / "jobs.log"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "paperpress", "model", str(tmp_path / "nowhere"),
+             str(tmp_path / "m.json")],
+            env={**os.environ, "PYTHONPATH": str(SRC), "PAPERPRESS_WORKER_LOG": str(log)})
+        time.sleep(1.0)
+        assert process.poll() is None, "the step did not wait for the worker"
+        process.terminate()
+        assert process.wait(timeout=5) == -signal.SIGTERM
+        assert not log.exists()
+    finally:
+        stuck.close()
+
+
+def test_the_steps_streams_encode_as_on_its_own(worker_dir, tmp_path):
+    start()
+    where = tmp_path / "café"
+    runs = [subprocess.run([sys.executable, "-m", "paperpress", "model", str(where),
+                            str(tmp_path / "m.json")],
+                           env={**os.environ, "PYTHONPATH": str(SRC),
+                                "PYTHONIOENCODING": "latin-1", **extra},
+                           capture_output=True)
+            for extra in ({"PAPERPRESS_WORKER_LOG": str(tmp_path / "jobs.log")},
+                          {"PAPERPRESS_WORKER": "off"})]
+    assert (tmp_path / "jobs.log").exists(), "the step did not run in the worker"
+    assert b"caf\xe9" in runs[1].stderr
+    assert runs[0].stderr == runs[1].stderr
+    assert runs[0].returncode == runs[1].returncode == 1
+
+
+def test_a_matplotlibrc_in_the_steps_folder_counts_as_on_its_own(worker_dir, tmp_path):
+    """matplotlib reads ./matplotlibrc when it is imported; the worker imported it
+    elsewhere, so the child reads the step's."""
+    start()
+    (tmp_path / "matplotlibrc").write_text("xtick.labelsize: 21\n", encoding="utf-8")
+    svgs = []
+    log = tmp_path / "jobs.log"
+    for extra in ({"PAPERPRESS_WORKER_LOG": str(log)}, {"PAPERPRESS_WORKER": "off"}):
+        svg = tmp_path / f"chart{len(svgs)}.svg"
+        result = subprocess.run(
+            [sys.executable, "-m", "paperpress", "chart",
+             str(REPO / "sources" / "hunan-bri-2023" / "charts" / "trade-scale.yaml"),
+             str(REPO / "sources" / "hunan-bri-2023" / "data"),
+             str(REPO / "templates" / "charts" / "house.mplstyle"), str(svg),
+             str(svg.with_suffix(".png"))],
+            env={**os.environ, "PYTHONPATH": str(SRC), **extra}, cwd=tmp_path,
+            capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        svgs.append(svg.read_bytes())
+    assert log.exists(), "the step did not run in the worker"
+    assert b"21px" in svgs[1]
+    assert svgs[0] == svgs[1]
 
 
 def test_no_worker_where_others_could_reach_its_socket(tmp_path, monkeypatch):

@@ -18,9 +18,10 @@ import time
 
 # Environment variables that change what an import does (caches, fonts, locale), so a
 # worker started under other values is not the one to use.
-KEY_VARIABLES = ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "MPLCONFIGDIR", "MPLBACKEND",
-                 "FONTCONFIG_FILE", "FONTCONFIG_PATH", "LANG", "LC_ALL", "LC_CTYPE",
-                 "PYTHONHASHSEED")
+KEY_VARIABLES = ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_DIRS", "MPLCONFIGDIR",
+                 "MPLBACKEND", "MATPLOTLIBRC", "FONTCONFIG_FILE", "FONTCONFIG_PATH", "LANG",
+                 "LC_ALL", "LC_CTYPE", "PYTHONHASHSEED", "PYTHONUTF8", "PYTHONWARNINGS",
+                 "LD_LIBRARY_PATH", "LD_PRELOAD")
 HEADER = struct.Struct("!Q")  # length of the request that follows; 0: a ping
 PID = struct.Struct("!i")
 STATUS = struct.Struct("!iq")  # exit code, peak resident size in KiB
@@ -57,7 +58,7 @@ def worker_key() -> str:
     import site
     import zlib
 
-    parts = [os.path.realpath(sys.executable), sys.prefix, sys.version]
+    parts = [os.path.realpath(sys.executable), sys.prefix, sys.version, repr(sys.flags)]
     for folder in site.getsitepackages():
         try:
             parts.append(f"{folder}:{os.stat(folder).st_mtime_ns}")
@@ -79,6 +80,16 @@ def socket_path() -> str | None:
 
 # The step's side ---------------------------------------------------------------------------
 
+# Signals a step passes on to its child; one the step ignores (nohup) stays ignored.
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# How long a step waits for the worker to take it before running itself: the worker
+# starts in about a second; one that takes this long is stuck.
+TAKE_TIMEOUT = 30.0
+# Process settings a child takes over from its step.
+LIMITS = ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_NOFILE",
+          "RLIMIT_STACK")
+
+
 def run_via_worker(argv: list[str]) -> int | None:
     """Run ``paperpress argv`` in the worker and return its exit status, or None if there
     is no worker to run it (the caller then runs it itself)."""
@@ -88,57 +99,101 @@ def run_via_worker(argv: list[str]) -> int | None:
     path = socket_path()
     if path is None:
         return None
-    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        conn.connect(path)
-    except OSError:
-        conn.close()
+    conn = _connect(path)
+    if conn is None:
         return None
-    umask = os.umask(0)
-    os.umask(umask)
-    request = marshal.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ),
-                             "path": sys.path, "umask": umask})
+    ignored = [s for s in FORWARDED if signal.getsignal(s) == signal.SIG_IGN]
+    request = marshal.dumps(_step_settings(argv, ignored))
 
     child = [0]
-    pending: list[int] = []
+    forwarded: list[int] = []
 
     def forward(signum, _frame):
         if not child[0]:
-            pending.append(signum)
-            return
+            # Not taken yet: nothing runs for this step, so stop as it would have.
+            conn.close()
+            _die_by(signum)
+        forwarded.append(signum)
         try:
             os.kill(child[0], signum)
         except OSError:
             pass  # it has just finished
 
-    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM,
-                                                       signal.SIGHUP)}
+    previous = {s: signal.signal(s, forward) for s in FORWARDED if s not in ignored}
     try:
         try:
             socket.send_fds(conn, [HEADER.pack(len(request))], [0, 1, 2])
             conn.sendall(request)
+            conn.settimeout(TAKE_TIMEOUT)
             pid = recv_exact(conn, PID.size)
-        except OSError:
+            conn.settimeout(None)
+        except OSError:  # socket.timeout included
             pid = b""
         if len(pid) < PID.size:
-            # The worker went away before it started the command: nothing ran, so the
-            # step can still run it itself.
+            # The worker went away, or is stuck, before it started the command: nothing
+            # ran (a child that still sends its pid finds the socket closed and stops).
             return None
         child[0] = PID.unpack(pid)[0]
-        for signum in pending:
-            forward(signum, None)
         status = recv_exact(conn, STATUS.size)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         conn.close()
-    if len(status) < STATUS.size:
+    if len(status) == STATUS.size:
+        code, peak_kib = STATUS.unpack(status)
+        _log_job(argv, started, peak_kib)
+    else:
+        code = None
+    if forwarded and code in (None, 128 + forwarded[-1], 130):
+        _die_by(forwarded[-1])  # as the step would have: by the signal, for make and shells
+    if code is None:
         print(f"paperpress: the worker's process for '{' '.join(argv[:1])}' stopped before"
               " it finished (killed?)", file=sys.stderr)
         return 1
-    code, peak_kib = STATUS.unpack(status)
-    _log_job(argv, started, peak_kib)
     return code
+
+
+def _connect(path: str):
+    """A connection to the worker at ``path``, or None; only to a worker of this user."""
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(path)
+        if peer_uid(conn) == os.getuid():
+            return conn
+    except OSError:
+        pass
+    conn.close()
+    return None
+
+
+def peer_uid(conn: socket.socket) -> int:
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return struct.unpack("3i", creds)[1]
+
+
+def _step_settings(argv: list[str], ignored: list[int]) -> dict:
+    """What makes a step's process what it is, for the child to take over: its command,
+    folder, environment, import path, umask, ignored signals, niceness and limits, and how
+    its standard streams encode and buffer (the child's were set up for the worker)."""
+    import resource
+
+    umask = os.umask(0)
+    os.umask(umask)
+    limits = {}
+    for name in LIMITS:
+        if hasattr(resource, name):
+            limits[name] = resource.getrlimit(getattr(resource, name))
+    streams = [(s.encoding, s.errors, s.line_buffering, s.write_through) if s is not None
+               else None for s in (sys.stdin, sys.stdout, sys.stderr)]
+    return {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "path": sys.path,
+            "umask": umask, "ignored": [int(s) for s in ignored], "nice": os.nice(0),
+            "limits": limits, "streams": streams}
+
+
+def _die_by(signum: int) -> None:
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+    os._exit(128 + signum)  # not reached
 
 
 def _log_job(argv: list[str], started: float, peak_kib: int) -> None:
@@ -162,16 +217,17 @@ def recv_exact(conn: socket.socket, size: int) -> bytes:
 
 
 def ping(path: str, timeout: float = 10.0) -> bool:
-    """Whether a worker answers at ``path`` (a request of length 0)."""
+    """Whether a worker answers at ``path`` (a request of length 0). One that does not
+    answer within ``timeout`` is stuck; a full queue (EAGAIN) means a busy one."""
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     conn.settimeout(timeout)
     try:
         conn.connect(path)
         conn.sendall(HEADER.pack(0))
         return len(recv_exact(conn, PID.size)) == PID.size
-    except socket.timeout:
-        return True  # busy starting up, but there
-    except OSError:
+    except BlockingIOError:
+        return True
+    except OSError:  # socket.timeout included
         return False
     finally:
         conn.close()

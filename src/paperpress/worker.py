@@ -33,11 +33,10 @@ import marshal
 import os
 import signal
 import socket
-import struct
 import sys
 import time
 
-from .handoff import HEADER, PID, STATUS, enabled, ping, recv_exact, socket_path
+from .handoff import HEADER, PID, STATUS, enabled, peer_uid, ping, recv_exact, socket_path
 
 # Imported once in the worker; each is something a step would otherwise import itself.
 PRELOAD = (
@@ -52,16 +51,21 @@ DEFAULT_IDLE_SECONDS = 900
 # Starting and stopping ---------------------------------------------------------------------
 
 class _Lock:
-    """Held while a worker is started or leaves, so two builds do not both start one."""
+    """Held while a worker is started or leaves, so two builds do not both start one.
+    With ``wait=False`` it is only taken if free (``held`` says whether it was)."""
 
-    def __init__(self, path: str):
-        self.path = path
+    def __init__(self, path: str, wait: bool = True):
+        self.path, self.wait, self.held = path, wait, False
 
     def __enter__(self):
         import fcntl
 
         self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
+            self.held = True
+        except BlockingIOError:
+            pass
         return self
 
     def __exit__(self, *exc):
@@ -103,7 +107,7 @@ def _spawn(path: str, src_dir: str) -> None:
             listener.bind(path)
         finally:
             os.umask(umask)
-        listener.listen(64)
+        listener.listen(socket.SOMAXCONN)
         env = dict(os.environ, PYTHONPATH=str(src_dir), OPENBLAS_NUM_THREADS="1")
         stem = path[:-len(".sock")]
         with open(stem + ".log", "wb") as log:
@@ -148,6 +152,7 @@ def stop_worker() -> bool:
 
 def serve(fd: int) -> None:
     listener = socket.socket(fileno=fd)
+    listener.set_inheritable(False)  # not into the steps' own subprocesses
     path = listener.getsockname()
     inode = os.stat(path).st_ino
     idle = float(os.environ.get("PAPERPRESS_WORKER_IDLE", DEFAULT_IDLE_SECONDS))
@@ -163,14 +168,17 @@ def serve(fd: int) -> None:
             if not _still_ours(path, inode):
                 break
             if not children and time.monotonic() - last_work > idle:
-                with _Lock(path + ".lock"):
-                    if _still_ours(path, inode):
-                        os.unlink(path)
-                break
+                # Not while a build is starting or pinging us (it holds the lock): it
+                # is about to send work.
+                with _Lock(path + ".lock", wait=False) as lock:
+                    if lock.held:
+                        if _still_ours(path, inode):
+                            os.unlink(path)
+                        break
             continue
         last_work = time.monotonic()
         conn.setblocking(True)
-        if not _same_user(conn):
+        if peer_uid(conn) != os.getuid():
             conn.close()
             continue
         pid = os.fork()
@@ -201,7 +209,12 @@ def _preload() -> None:
         except ImportError as exc:  # the step that needs it will say so
             print(f"paperpress worker: not preloaded: {name}: {exc}", file=sys.stderr)
     _import_package()
+    if "matplotlib" in sys.modules:
+        _MATPLOTLIBRC[0] = sys.modules["matplotlib"].matplotlib_fname()
     sys.stderr.flush()
+
+
+_MATPLOTLIBRC = [""]  # the file matplotlib read its settings from in the worker
 
 
 # The package's own modules as the worker imported them: file -> (mtime, size). A step
@@ -216,17 +229,31 @@ def _import_package() -> None:
     import paperpress
 
     folder = os.path.dirname(os.path.realpath(paperpress.__file__))
-    for name in sorted(os.listdir(folder)):
-        if name.endswith(".py") and name != "__main__.py":  # that one runs the CLI
+    names = sorted(n for n in os.listdir(folder) if n.endswith(".py"))
+    # Stat before importing and compare after: a file saved while it was being imported
+    # would otherwise be recorded as new while the old code sits in memory.
+    before = _stat_files(os.path.join(folder, n) for n in names)
+    for name in names:
+        if name != "__main__.py":  # that one runs the CLI
             try:
                 importlib.import_module(f"paperpress.{name[:-3]}")
             except Exception as exc:  # the step will import it again and say what fails
                 print(f"paperpress worker: not preloaded: paperpress.{name[:-3]}: {exc}",
                       file=sys.stderr)
-    for module in _package_modules():
-        path = os.path.realpath(module.__file__)
-        st = os.stat(path)
-        _PACKAGE_FILES[path] = (st.st_mtime_ns, st.st_size)
+    loaded = _stat_files(os.path.realpath(m.__file__) for m in _package_modules())
+    if all(before.get(path) == stat for path, stat in loaded.items()):
+        _PACKAGE_FILES.update(loaded)
+
+
+def _stat_files(paths) -> dict[str, tuple[int, int]]:
+    stats = {}
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        stats[os.path.realpath(path)] = (st.st_mtime_ns, st.st_size)
+    return stats
 
 
 def _package_modules() -> list:
@@ -277,15 +304,9 @@ def _still_ours(path: str, inode: int) -> bool:
         return False
 
 
-def _same_user(conn: socket.socket) -> bool:
-    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return uid == os.getuid()
-
-
 def _run_one(conn: socket.socket) -> int:
     """In the forked child: become the step (its streams, folder, environment, import
-    path), run its command, send back the exit status."""
+    path, process settings), run its command, send back the exit status."""
     header, fds, _flags, _addr = socket.recv_fds(conn, HEADER.size, 3)
     header += recv_exact(conn, HEADER.size - len(header))
     if len(header) < HEADER.size:
@@ -297,25 +318,10 @@ def _run_one(conn: socket.socket) -> int:
     request = marshal.loads(recv_exact(conn, size))
     if len(fds) != 3:
         return 1
-    for target, fd in enumerate(fds):
-        os.dup2(fd, target)
-        os.close(fd)
-    os.chdir(request["cwd"])
-    os.environ.clear()
-    os.environ.update(request["env"])
-    time.tzset()  # the step's TZ for the dates it writes (PDF metadata)
-    os.umask(request["umask"])
-    sys.path[:] = request["path"]
-    sys.argv = ["paperpress", *request["argv"]]
-    if not _package_unchanged_for(request["path"]):
-        for name in [m for m in sys.modules if m == "paperpress" or m.startswith("paperpress.")]:
-            del sys.modules[name]
-        import importlib
-
-        importlib.invalidate_caches()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    try:
+        _become_the_step(request, fds)
+    except Exception:
+        return 1  # nothing ran and nothing was said: the step runs itself
     conn.sendall(PID.pack(os.getpid()))
     finished = _stop_when_step_goes(conn)
 
@@ -334,6 +340,62 @@ def _run_one(conn: socket.socket) -> int:
     except OSError:
         pass
     return code
+
+
+def _become_the_step(request: dict, fds: list[int]) -> None:
+    import io
+    import resource
+
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    time.tzset()  # the step's TZ for the dates it writes (PDF metadata)
+    os.umask(request["umask"])
+    if request["nice"] > os.nice(0):
+        os.nice(request["nice"] - os.nice(0))
+    for name, limits in request["limits"].items():
+        try:
+            resource.setrlimit(getattr(resource, name), limits)
+        except (ValueError, OSError):
+            pass  # a limit above the worker's own hard limit: keep the worker's
+    # The streams as the step's Python set them up (encoding, line buffering on a
+    # terminal), not as they were for the worker, whose streams were /dev/null.
+    for fd, (name, mode, setting) in enumerate(zip(("stdin", "stdout", "stderr"),
+                                                   ("r", "w", "w"), request["streams"])):
+        if setting is not None:
+            encoding, errors, line_buffering, write_through = setting
+            raw = io.open(fd, mode + "b", buffering=0 if write_through else -1, closefd=False)
+            setattr(sys, name, io.TextIOWrapper(raw, encoding=encoding, errors=errors,
+                                                line_buffering=line_buffering,
+                                                write_through=write_through))
+    sys.path[:] = request["path"]
+    sys.argv = ["paperpress", *request["argv"]]
+    if not _package_unchanged_for(request["path"]):
+        for name in [m for m in sys.modules if m == "paperpress" or m.startswith("paperpress.")]:
+            del sys.modules[name]
+        import importlib
+
+        importlib.invalidate_caches()
+    _read_the_steps_matplotlibrc()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    for signum in request["ignored"]:
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def _read_the_steps_matplotlibrc() -> None:
+    """matplotlib read its matplotlibrc when the worker imported it, from the worker's
+    folder; a step on its own reads the one its folder (or MATPLOTLIBRC) names."""
+    matplotlib = sys.modules.get("matplotlib")
+    if matplotlib is None:
+        return
+    fname = matplotlib.matplotlib_fname()
+    if fname != _MATPLOTLIBRC[0]:
+        matplotlib.rcParams.update(matplotlib.rc_params_from_file(fname))
 
 
 def _main(argv: list[str]) -> int:
