@@ -232,6 +232,11 @@ def test_the_press_edition_has_bleed_crop_marks_and_a_print_output_intent(projec
     preface = PdfReader(out(project, "whitepaper-press.pdf")).pages[2].get_contents().get_data()
     assert b"/DeviceCMYK cs" in preface
     assert not re.search(rb"\s(rg|RG)\s", preface)
+    # Nor does any page, charts and crop marks included (they are converted as drawn).
+    from paperpress.preflight import _device_rgb
+
+    for name in ("whitepaper-press.pdf", "brief-press.pdf"):
+        assert _device_rgb(PdfReader(out(project, name))) == [], name
 
 
 def test_the_brief_has_two_to_four_pages_with_key_figures_and_headlines(project):

@@ -163,3 +163,47 @@ def test_text_running_off_the_left_edge_is_caught(tmp_path):
 def test_a_line_that_is_only_a_full_stop_is_caught(tmp_path):
     found = findings(tmp_path, f"<p>{PARAGRAPH}</p><p>湖南<br>。</p>")
     assert checks(found) == {"punctuation"}
+
+
+PRINT_PROFILE = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
+CHART = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100">'
+         '<rect width="120" height="60" fill="#9E1B1E"/>'
+         '<line x1="0" y1="90" x2="200" y2="90" stroke="#DDDDDD"/></svg>')
+
+
+def _press_pdf(tmp_path, monkeypatch, convert: bool):
+    from contextlib import nullcontext
+
+    from paperpress import pdf as pdf_module
+    from paperpress.pdf import PdfEdition
+
+    if not convert:
+        monkeypatch.setattr(pdf_module, "drawing_in_cmyk", lambda profile: nullcontext())
+    chart = base64.b64encode(CHART.encode()).decode()
+    html = tmp_path / "doc.html"
+    html.write_text(f'<!DOCTYPE html><html lang="zh-CN"><head><style>{STYLE}</style></head>'
+                    f'<body><p style="color: #9E1B1E">{PARAGRAPH}</p>'
+                    f'<img src="data:image/svg+xml;base64,{chart}"></body></html>',
+                    encoding="utf-8")
+    pdf, layout = tmp_path / "doc.pdf", tmp_path / "doc.layout.json"
+    render_pdf(html, pdf, layout, PdfEdition(variant="pdf/x-4", output_profile=PRINT_PROFILE))
+    return preflight(pdf, json.loads(layout.read_text(encoding="utf-8")))[0]
+
+
+def test_device_rgb_beside_a_cmyk_output_intent_is_caught(tmp_path, monkeypatch):
+    found = [f for f in _press_pdf(tmp_path, monkeypatch, convert=False) if f.check == "colour"]
+    assert found and found[0].page == 1 and "device RGB" in found[0].message
+
+
+def test_the_press_edition_draws_rgb_as_cmyk_and_passes(tmp_path, monkeypatch):
+    assert _press_pdf(tmp_path, monkeypatch, convert=True) == []
+
+
+def test_greys_print_on_black_ink_alone_and_colours_through_the_profile():
+    from paperpress.cmyk import CmykConversion
+
+    conversion = CmykConversion(PRINT_PROFILE)
+    assert conversion.convert(0, 0, 0) == (0, 0, 0, 1)
+    assert conversion.convert(0.8, 0.8, 0.8) == (0, 0, 0, 0.2)
+    c, m, y, k = conversion.convert(0.62, 0.106, 0.118)  # the house red, #9E1B1E
+    assert m > 0.8 and y > 0.8 and c < 0.5

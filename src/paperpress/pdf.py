@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import atomic_path, write_text
+from .cmyk import drawing_in_cmyk
 from .errors import SourceError
 from .textfiles import read_text_file
 from .typeset import install_cjk_justification, text_boxes
@@ -101,7 +102,8 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
         document = html.render(stylesheets=_edition_css(edition, fetcher, profiles),
                                color_profiles=profiles, **_options(edition))
         with atomic_path(Path(pdf_path)) as tmp:
-            document.write_pdf(tmp, **_options(edition))
+            with drawing_in_cmyk(edition.output_profile):
+                document.write_pdf(tmp, **_options(edition))
             if fetcher.refused:
                 raise SourceError(html_path, "refused to fetch " + ", ".join(fetcher.refused))
             if warnings.errors:
