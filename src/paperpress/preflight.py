@@ -9,7 +9,8 @@ Checks: fonts embedded; no character drawn without a glyph; raster images at 300
 at their printed size; nothing past the page or its text column; no closing punctuation at a
 line start and no opening punctuation at a line end; no empty page; no figure split from its
 caption; no heading left alone at the bottom of a page; table-of-contents page numbers that
-match the headings.
+match the headings; beside a CMYK output intent (the press edition), nothing drawn in device
+RGB, which PDF/X-4 does not allow there.
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ class Finding:
         return f"{self.check}: {where}{self.message}"
 
 
-CHECKS = ("fonts", "glyphs", "images", "overflow", "punctuation", "empty-pages", "figures",
-          "headings", "contents")
+CHECKS = ("fonts", "glyphs", "images", "colour", "overflow", "punctuation", "empty-pages",
+          "figures", "headings", "contents")
 
 
 def preflight(pdf: Path, layout: dict | None = None) -> tuple[list[Finding], dict]:
@@ -64,6 +65,8 @@ def preflight(pdf: Path, layout: dict | None = None) -> tuple[list[Finding], dic
     findings += [Finding("images", page, f"raster image {w}×{h} px is printed at {dpi} dpi"
                                          f" (needs {MIN_DPI})")
                  for page, w, h, dpi in images if dpi < MIN_DPI]
+    if _output_intent_components(reader) == 4:
+        findings += _device_rgb(reader)
     findings += _overflow(pages)
     findings += _punctuation(pages)
     findings += _empty_pages(pages, reader)
@@ -147,6 +150,50 @@ def _missing_glyphs(fonts) -> list[Finding]:
             codes = " ".join(f"U+{ord(c):04X}" for c in text)
             findings.append(Finding("glyphs", None, f"'{text}' ({codes}) has no glyph in"
                                                     f" {name}: it prints as an empty box"))
+    return findings
+
+
+def _output_intent_components(reader) -> int | None:
+    """Colour components of the PDF's output intent profile (4: a CMYK print run)."""
+    for intent in reader.trailer["/Root"].get("/OutputIntents") or []:
+        profile = intent.get_object().get("/DestOutputProfile")
+        if profile is not None:
+            return int(profile.get_object().get("/N", 0))
+    return None
+
+
+# A colour set in device RGB: three numbers and rg/RG, or the DeviceRGB space selected.
+_RGB_OPERATOR = re.compile(rb"(?:[-+.\d]+\s+){3}(?:rg|RG)(?![A-Za-z])|/DeviceRGB\s+(?:cs|CS)\b")
+
+
+def _device_rgb(reader) -> list[Finding]:
+    """Pages that draw in device RGB (their content, forms and images they use), which a
+    PDF/X-4 with a CMYK output intent may not (cmyk.py converts while drawing)."""
+    findings = []
+    for number, page in enumerate(reader.pages, 1):
+        uses = 0
+        seen = set()
+
+        def walk(stream_data, resources):
+            nonlocal uses
+            uses += len(_RGB_OPERATOR.findall(stream_data or b""))
+            for ref in ((resources or {}).get("/XObject") or {}).values():
+                key = getattr(ref, "idnum", id(ref))
+                if key in seen:
+                    continue
+                seen.add(key)
+                xobject = ref.get_object()
+                if xobject.get("/Subtype") == "/Image":
+                    uses += xobject.get("/ColorSpace") == "/DeviceRGB"
+                elif xobject.get("/Subtype") == "/Form":
+                    walk(xobject.get_data(), xobject.get("/Resources"))
+
+        contents = page.get_contents()
+        walk(contents.get_data() if contents is not None else b"", page.get("/Resources"))
+        if uses:
+            findings.append(Finding("colour", number, f"{uses} colour(s) set in device RGB"
+                                    " beside a CMYK output intent: a PDF/X-4 check refuses"
+                                    " them"))
     return findings
 
 
