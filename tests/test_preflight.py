@@ -178,7 +178,7 @@ def _press_pdf(tmp_path, monkeypatch, convert: bool):
     from paperpress.pdf import PdfEdition
 
     if not convert:
-        monkeypatch.setattr(pdf_module, "drawing_in_cmyk", lambda profile: nullcontext())
+        monkeypatch.setattr(pdf_module, "drawing_in_cmyk", lambda *args: nullcontext())
     chart = base64.b64encode(CHART.encode()).decode()
     html = tmp_path / "doc.html"
     html.write_text(f'<!DOCTYPE html><html lang="zh-CN"><head><style>{STYLE}</style></head>'

@@ -7,24 +7,70 @@ drawn in DeviceRGB, which PDF/X-4 does not allow beside a CMYK output intent (a 
 shop's preflight rejects the file). Every RGB colour WeasyPrint sets goes through one
 method (Stream.set_color); for the press edition it is converted there: neutral greys
 (and black) to black ink alone, as prepress does for text and hairlines, so that they
-print sharp on one plate; other colours through littleCMS (Pillow's ImageCms), sRGB to
-the output profile, relative colorimetric with black point compensation.
+print sharp on one plate; the house colours to the press stylesheet's own recipes, so a
+chart's bars print in the same inks as the headings beside them (a colour the screen
+stylesheet names ``--accent: #9e1b1e`` on :root and the press stylesheet names
+``--accent: device-cmyk(…)``); other colours through littleCMS (Pillow's ImageCms), sRGB
+to the output profile, relative colorimetric with black point compensation.
 """
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 _CONVERTED_SPACES = ("srgb", "hsl", "hwb")
+RGB = tuple[int, int, int]
+CMYK = tuple[float, float, float, float]
+
+
+def root_colours(css: str, space: str) -> dict[str, tuple]:
+    """The custom properties a stylesheet sets on :root to a colour of ``space`` ('srgb'
+    or 'device-cmyk'): name -> its coordinates."""
+    import tinycss2
+    from tinycss2.color5 import parse_color
+
+    colours = {}
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if rule.type != "qualified-rule" or tinycss2.serialize(rule.prelude).strip() != ":root":
+            continue
+        for declaration in tinycss2.parse_blocks_contents(rule.content, skip_comments=True,
+                                                          skip_whitespace=True):
+            if declaration.type != "declaration" or not declaration.name.startswith("--"):
+                continue
+            value = [t for t in declaration.value if t.type not in ("whitespace", "comment")]
+            colour = parse_color(value[0]) if len(value) == 1 else None
+            if colour is not None and getattr(colour, "space", None) == space:
+                colours[declaration.name] = tuple(colour.coordinates)
+    return colours
+
+
+def house_recipes(screen_css: str, press_css: str) -> dict[RGB, CMYK]:
+    """Screen colour -> press recipe, for each :root colour both stylesheets name."""
+    screen = root_colours(screen_css, "srgb")
+    press = root_colours(press_css, "device-cmyk")
+    return {_rgb8(*screen[name]): tuple(float(v) for v in press[name])
+            for name in screen.keys() & press.keys()}
+
+
+def style_sheets_of(html: str) -> str:
+    """The CSS inlined in an edition's HTML (its <style> elements)."""
+    return "\n".join(re.findall(r"<style[^>]*>(.*?)</style>", html, flags=re.S | re.I))
+
+
+def _rgb8(red: float, green: float, blue: float) -> RGB:
+    return tuple(min(255, max(0, round(v * 255))) for v in (red, green, blue))
 
 
 class CmykConversion:
-    """sRGB -> the CMYK of one output profile."""
+    """sRGB -> the CMYK of one output profile, house colours to their recipes."""
 
-    def __init__(self, profile: Path):
+    def __init__(self, profile: Path, recipes: dict[RGB, CMYK] | None = None):
         from PIL import ImageCms
+
+        self.recipes = dict(recipes or {})
 
         self.transform = ImageCms.buildTransform(
             ImageCms.createProfile("sRGB"), ImageCms.getOpenProfile(str(profile)), "RGB",
@@ -35,7 +81,9 @@ class CmykConversion:
     def _convert(self, red: float, green: float, blue: float) -> tuple[float, ...]:
         from PIL import Image, ImageCms
 
-        rgb = tuple(min(255, max(0, round(v * 255))) for v in (red, green, blue))
+        rgb = _rgb8(red, green, blue)
+        if rgb in self.recipes:
+            return self.recipes[rgb]
         if rgb[0] == rgb[1] == rgb[2]:
             return (0.0, 0.0, 0.0, round(1 - rgb[0] / 255, 4))
         pixel = ImageCms.applyTransform(Image.new("RGB", (1, 1), rgb), self.transform)
@@ -43,16 +91,17 @@ class CmykConversion:
 
 
 @contextmanager
-def drawing_in_cmyk(profile: Path | None):
+def drawing_in_cmyk(profile: Path | None, recipes: dict[RGB, CMYK] | None = None):
     """While drawing (``Document.write_pdf``), have WeasyPrint set every RGB colour as
-    DeviceCMYK converted through ``profile``; with None, change nothing."""
+    DeviceCMYK: a house colour as its recipe, others converted through ``profile``; with
+    no profile, change nothing."""
     if profile is None:
         yield
         return
     from tinycss2.color5 import Color  # the level that knows device-cmyk()
     from weasyprint.pdf.stream import Stream
 
-    conversion = CmykConversion(profile)
+    conversion = CmykConversion(profile, recipes)
     set_color = Stream.set_color
 
     def set_color_in_cmyk(self, color, stroke=False):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import atomic_path, write_text
-from .cmyk import drawing_in_cmyk
+from .cmyk import drawing_in_cmyk, house_recipes, style_sheets_of
 from .errors import SourceError
 from .textfiles import read_text_file
 from .typeset import install_cjk_justification, text_boxes
@@ -69,6 +69,15 @@ def _edition_css(edition: PdfEdition, fetcher, color_profiles: dict) -> list:
     return sheets
 
 
+def _recipes(html: str, edition: PdfEdition) -> dict:
+    """For a print edition: the house colours' CMYK recipes, pairing the :root colours of
+    the edition's own stylesheets with those of its extra (press) stylesheets."""
+    if edition.output_profile is None:
+        return {}
+    press = "\n".join(read_text_file(Path(p)) for p in edition.stylesheets)
+    return house_recipes(style_sheets_of(html), press)
+
+
 def _options(edition: PdfEdition) -> dict:
     options = {"pdf_variant": edition.variant, "pdf_tags": edition.tagged}
     if edition.output_profile is not None:
@@ -94,15 +103,15 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
     logger = logging.getLogger("weasyprint")
     logger.addHandler(warnings)
     try:
-        html = weasyprint.HTML(string=html_path.read_text(encoding="utf-8"),
-                               base_url=None, url_fetcher=fetcher)
+        source = html_path.read_text(encoding="utf-8")
+        html = weasyprint.HTML(string=source, base_url=None, url_fetcher=fetcher)
         # The variant and output intent are known before layout: WeasyPrint fixes the
         # output intent when it renders, not when it writes.
         profiles: dict = {}
         document = html.render(stylesheets=_edition_css(edition, fetcher, profiles),
                                color_profiles=profiles, **_options(edition))
         with atomic_path(Path(pdf_path)) as tmp:
-            with drawing_in_cmyk(edition.output_profile):
+            with drawing_in_cmyk(edition.output_profile, _recipes(source, edition)):
                 document.write_pdf(tmp, **_options(edition))
             if fetcher.refused:
                 raise SourceError(html_path, "refused to fetch " + ", ".join(fetcher.refused))
