@@ -172,25 +172,13 @@ def _device_rgb(reader) -> list[Finding]:
     PDF/X-4 with a CMYK output intent may not (cmyk.py converts while drawing)."""
     findings = []
     for number, page in enumerate(reader.pages, 1):
-        uses = 0
-        seen = set()
-
-        def walk(stream_data, resources):
-            nonlocal uses
-            uses += len(_RGB_OPERATOR.findall(stream_data or b""))
-            for ref in ((resources or {}).get("/XObject") or {}).values():
-                key = getattr(ref, "idnum", id(ref))
-                if key in seen:
-                    continue
-                seen.add(key)
-                xobject = ref.get_object()
-                if xobject.get("/Subtype") == "/Image":
-                    uses += xobject.get("/ColorSpace") == "/DeviceRGB"
-                elif xobject.get("/Subtype") == "/Form":
-                    walk(xobject.get_data(), xobject.get("/Resources"))
-
         contents = page.get_contents()
-        walk(contents.get_data() if contents is not None else b"", page.get("/Resources"))
+        uses = len(_RGB_OPERATOR.findall(contents.get_data() if contents is not None else b""))
+        for xobject in _xobjects(page.get("/Resources"), set()):
+            if xobject.get("/Subtype") == "/Image":
+                uses += xobject.get("/ColorSpace") == "/DeviceRGB"
+            elif xobject.get("/Subtype") == "/Form":
+                uses += len(_RGB_OPERATOR.findall(xobject.get_data() or b""))
         if uses:
             findings.append(Finding("colour", number, f"{uses} colour(s) set in device RGB"
                                     " beside a CMYK output intent: a PDF/X-4 check refuses"
@@ -198,24 +186,24 @@ def _device_rgb(reader) -> list[Finding]:
     return findings
 
 
+def _xobjects(resources, seen: set):
+    """Each XObject ``resources`` name, and those of the forms among them, once each."""
+    for ref in ((resources or {}).get("/XObject") or {}).values():
+        key = getattr(ref, "idnum", id(ref))
+        if key in seen:
+            continue
+        seen.add(key)
+        xobject = ref.get_object()
+        yield xobject
+        if xobject.get("/Subtype") == "/Form":
+            yield from _xobjects(xobject.get("/Resources"), seen)
+
+
 def _has_raster_images(reader) -> bool:
     """Whether any page (or form it draws) holds an image; pdfimages costs ~0.6 s."""
-    seen = set()
-
-    def walk(resources) -> bool:
-        for ref in ((resources or {}).get("/XObject") or {}).values():
-            key = getattr(ref, "idnum", id(ref))
-            if key in seen:
-                continue
-            seen.add(key)
-            xobject = ref.get_object()
-            if xobject.get("/Subtype") == "/Image":
-                return True
-            if xobject.get("/Subtype") == "/Form" and walk(xobject.get("/Resources")):
-                return True
-        return False
-
-    return any(walk(page.get("/Resources")) for page in reader.pages)
+    seen: set = set()
+    return any(xobject.get("/Subtype") == "/Image" for page in reader.pages
+               for xobject in _xobjects(page.get("/Resources"), seen))
 
 
 def _images(pdf: Path) -> list[tuple[int, int, int, int]]:
