@@ -36,7 +36,8 @@ import socket
 import sys
 import time
 
-from .handoff import HEADER, PID, STATUS, enabled, peer_uid, ping, recv_exact, socket_path
+from .handoff import (FORWARDED, HEADER, PID, STATUS, enabled, peer_uid, ping, recv_exact,
+                      socket_path)
 
 # Imported once in the worker; each is something a step would otherwise import itself.
 PRELOAD = (
@@ -256,10 +257,14 @@ def _stat_files(paths) -> dict[str, tuple[int, int]]:
     return stats
 
 
+def _package_module_names() -> list[str]:
+    return [name for name in sys.modules
+            if name == "paperpress" or name.startswith("paperpress.")]
+
+
 def _package_modules() -> list:
-    return [m for name, m in list(sys.modules.items())
-            if (name == "paperpress" or name.startswith("paperpress."))
-            and getattr(m, "__file__", None)]
+    return [m for m in map(sys.modules.get, _package_module_names())
+            if getattr(m, "__file__", None)]
 
 
 def _package_unchanged_for(path_entries: list[str]) -> bool:
@@ -277,14 +282,7 @@ def _package_unchanged_for(path_entries: list[str]) -> bool:
             break
     if folder is None or any(os.path.dirname(f) != folder for f in _PACKAGE_FILES):
         return False
-    for path, (mtime_ns, size) in _PACKAGE_FILES.items():
-        try:
-            st = os.stat(path)
-        except OSError:
-            return False
-        if (st.st_mtime_ns, st.st_size) != (mtime_ns, size):
-            return False
-    return True
+    return _stat_files(_PACKAGE_FILES) == _PACKAGE_FILES  # a file gone is missing here
 
 
 def _reap(children: set[int]) -> None:
@@ -374,17 +372,16 @@ def _become_the_step(request: dict, fds: list[int]) -> None:
     sys.path[:] = request["path"]
     sys.argv = ["paperpress", *request["argv"]]
     if not _package_unchanged_for(request["path"]):
-        for name in [m for m in sys.modules if m == "paperpress" or m.startswith("paperpress.")]:
+        for name in _package_module_names():
             del sys.modules[name]
         import importlib
 
         importlib.invalidate_caches()
     _read_the_steps_matplotlibrc()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGHUP, signal.SIG_DFL)
-    for signum in request["ignored"]:
-        signal.signal(signum, signal.SIG_IGN)
+    # The dispositions of a fresh Python, but for what the step ignores.
+    for signum in FORWARDED:
+        signal.signal(signum, signal.SIG_IGN if signum in request["ignored"] else
+                      signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
 
 
 def _read_the_steps_matplotlibrc() -> None:
