@@ -61,12 +61,11 @@ class PdfEdition:
     output_profile: Path | None = None
 
 
-def _edition_css(edition: PdfEdition, fetcher, color_profiles: dict) -> list:
+def _edition_css(edition: PdfEdition, extra_css: list[str], fetcher,
+                 color_profiles: dict) -> list:
     weasyprint = import_weasyprint()
-    sheets = []
-    for path in edition.stylesheets:
-        sheets.append(weasyprint.CSS(string=read_text_file(Path(path)), url_fetcher=fetcher,
-                                     color_profiles=color_profiles))
+    sheets = [weasyprint.CSS(string=css, url_fetcher=fetcher, color_profiles=color_profiles)
+              for css in extra_css]
     if edition.output_profile is not None:
         # The fetcher serves the profile under this name (not as a data: URL: tinycss2
         # tokenizes and re-serializes a 250 KB url() character by character, 0.13 s).
@@ -87,13 +86,12 @@ def _served_files(edition: PdfEdition) -> dict[str, bytes]:
     return {OUTPUT_PROFILE_URL: Path(edition.output_profile).read_bytes()}
 
 
-def _recipes(html: str, edition: PdfEdition) -> dict:
+def _recipes(html: str, edition: PdfEdition, extra_css: list[str]) -> dict:
     """For a print edition: the house colours' CMYK recipes, pairing the :root colours of
     the edition's own stylesheets with those of its extra (press) stylesheets."""
     if edition.output_profile is None:
         return {}
-    press = "\n".join(read_text_file(Path(p)) for p in edition.stylesheets)
-    return house_recipes(style_sheets_of(html), press)
+    return house_recipes(style_sheets_of(html), "\n".join(extra_css))
 
 
 def _options(edition: PdfEdition) -> dict:
@@ -122,14 +120,17 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
     logger.addHandler(warnings)
     try:
         source = html_path.read_text(encoding="utf-8")
+        extra_css = [read_text_file(Path(path)) for path in edition.stylesheets]
         html = weasyprint.HTML(string=source, base_url=None, url_fetcher=fetcher)
         # The variant and output intent are known before layout: WeasyPrint fixes the
         # output intent when it renders, not when it writes.
         profiles: dict = {}
-        document = html.render(stylesheets=_edition_css(edition, fetcher, profiles),
+        document = html.render(stylesheets=_edition_css(edition, extra_css, fetcher,
+                                                        profiles),
                                color_profiles=profiles, **_options(edition))
         with atomic_path(Path(pdf_path)) as tmp:
-            with drawing_in_cmyk(edition.output_profile, _recipes(source, edition)):
+            with drawing_in_cmyk(edition.output_profile,
+                                 _recipes(source, edition, extra_css)):
                 document.write_pdf(tmp, **_options(edition))
             if fetcher.refused:
                 raise SourceError(html_path, "refused to fetch " + ", ".join(fetcher.refused))
