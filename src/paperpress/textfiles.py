@@ -10,8 +10,15 @@ import yaml
 from .errors import SourceError
 
 
-def read_text_file(path: Path) -> str:
-    """Read a UTF-8 file (a BOM is accepted); other encodings fail with the line and a fix."""
+def read_text_file(path: Path, max_bytes: int | None = None) -> str:
+    """Read a UTF-8 file (a BOM is accepted); other encodings fail with the line and a fix.
+    A file over ``max_bytes`` is refused before it is read."""
+    path = Path(path)
+    if max_bytes is not None:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SourceError(path, f"is {_size(size)}, more than the {_size(max_bytes)} this"
+                                    " kind of file may have")
     data = path.read_bytes()
     try:
         # Windows line ends read as Unix ones, so every parser sees one kind.
@@ -31,6 +38,10 @@ def read_text_file(path: Path) -> str:
                                 f" {exc.start}).{hint}", line=line) from None
 
 
+def _size(n: int) -> str:
+    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{n / 1024:.0f} KB"
+
+
 # C0 controls other than tab and line breaks are not allowed in XML 1.0: one in a source
 # would make python-docx refuse the Word edition (or Word call the file corrupt).
 XML_INVALID_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -46,40 +57,115 @@ def check_xml_safe(path: Path, text: str, line: int | None = None) -> str:
     return text
 
 
+# Bounds on what an editor's YAML may hold: publication.yaml, chart specs and front matter
+# are a few kilobytes; anything far larger is a mistake (or an attack) that should stop
+# the build at once rather than after minutes of work.
+MAX_YAML_BYTES = 256 * 1024
+MAX_YAML_NODES = 20_000
+
+
+class LinedDict(dict):
+    """A YAML mapping that remembers the line each key was typed on (``lines[key]``), so
+    that a check made long after parsing can still name the line."""
+
+    lines: dict
+
+
+class LinedList(list):
+    """A YAML sequence that remembers the line of each item (``lines[index]``)."""
+
+    lines: list
+
+
+def line_of(container, key) -> int | None:
+    """The line where ``key`` (a mapping key or a list index) of a parsed YAML value was
+    typed, or None for values that did not come from a file."""
+    lines = getattr(container, "lines", None)
+    if isinstance(lines, dict):
+        return lines.get(key)
+    if isinstance(lines, list) and isinstance(key, int) and 0 <= key < len(lines):
+        return lines[key]
+    return None
+
+
+class _BoundedLoader(yaml.BaseLoader):
+    """YAML's BaseLoader (every scalar stays text) that composes nodes only: no aliases,
+    so no expansion bomb ('billion laughs'), and at most MAX_YAML_NODES nodes."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.node_count = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed: write the value out",
+                event.start_mark)
+        self.node_count += 1
+        if self.node_count > MAX_YAML_NODES:
+            raise yaml.composer.ComposerError(
+                None, None, f"more than {MAX_YAML_NODES} values: this is not a settings file",
+                self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 def parse_yaml_mapping(path: Path, text: str, first_line: int = 1, what: str = "") -> dict:
     """Parse YAML that must be a mapping; errors name the file and line.
 
     ``first_line`` is the line of the file where ``text`` starts (front matter).
     Every scalar stays the text the editor typed (YAML's BaseLoader): no 'NO' read as
     false, no '010' read as 8, no date turned into a datetime, and no tags that build
-    Python objects. The few settings that are flags go through ``yaml_flag``.
+    Python objects. The few settings that are flags go through ``yaml_flag``. Mappings and
+    lists come back as LinedDict and LinedList, which know the line of each entry.
     """
+    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        raise SourceError(path, f"is larger than {_size(MAX_YAML_BYTES)}: settings and"
+                                " chart specs are short files", line=first_line)
+    loader = _BoundedLoader(text)
     try:
-        data = yaml.load(text, Loader=yaml.BaseLoader)
+        node = loader.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SourceError(path, f"is not valid YAML: {getattr(exc, 'problem', exc)}",
                           line=(mark.line + first_line) if mark else first_line) from None
-    if data is None:
-        data = {}
-    _check_scalars(path, data, first_line)
+    finally:
+        loader.dispose()
+    if node is None:
+        return LinedDict()
+    data = _construct(path, node, first_line)
     if not isinstance(data, dict):
         raise SourceError(path, f"must be a YAML mapping{what}", line=first_line)
     return data
 
 
-def _check_scalars(path: Path, value, line: int) -> None:
-    """YAML escapes ("\x01") become control characters only once parsed."""
-    if isinstance(value, dict):
-        for item in value.values():
-            _check_scalars(path, item, line)
-    elif isinstance(value, list):
-        for item in value:
-            _check_scalars(path, item, line)
-    elif isinstance(value, str) and XML_INVALID_RE.search(value):
-        raise SourceError(path, f"a value holds the control character"
-                                f" U+{ord(XML_INVALID_RE.search(value)[0]):04X}, which no Word"
-                                f" file can carry: '{value[:30]}'", line=None)
+def _construct(path: Path, node, first_line: int):
+    """Plain Python values from composed nodes: text, LinedList and LinedDict."""
+    line = node.start_mark.line + first_line
+    if isinstance(node, yaml.ScalarNode):
+        if m := XML_INVALID_RE.search(node.value):
+            # YAML escapes ("\x01") become control characters only once parsed.
+            raise SourceError(path, f"a value holds the control character U+{ord(m[0]):04X},"
+                                    f" which no Word file can carry: '{node.value[:30]}'",
+                              line=line)
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        items = LinedList(_construct(path, item, first_line) for item in node.value)
+        items.lines = [item.start_mark.line + first_line for item in node.value]
+        return items
+    mapping = LinedDict()
+    mapping.lines = {}
+    for key_node, value_node in node.value:
+        key_line = key_node.start_mark.line + first_line
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise SourceError(path, "a setting's name must be plain text", line=key_line)
+        key = key_node.value
+        if key in mapping:
+            raise SourceError(path, f"'{key}' is given twice (first on line"
+                                    f" {mapping.lines[key]})", line=key_line)
+        mapping[key] = _construct(path, value_node, first_line)
+        mapping.lines[key] = key_line
+    return mapping
 
 
 def yaml_flag(value, path: Path, name: str) -> bool:
@@ -91,4 +177,5 @@ def yaml_flag(value, path: Path, name: str) -> bool:
 
 
 def read_yaml_mapping(path: Path, what: str = "") -> dict:
-    return parse_yaml_mapping(Path(path), read_text_file(Path(path)), what=what)
+    return parse_yaml_mapping(Path(path), read_text_file(Path(path), MAX_YAML_BYTES),
+                              what=what)
