@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .chartspec import ChartSpec, load_chart_spec
+from .chartspec import ChartSpec, chart_data_paths, load_chart_spec
 from .errors import SourceError
 from .statistics import Statistics, load_statistics
 
@@ -17,11 +17,7 @@ _EARLIER, _LATEST = -1, 0
 def render_chart(spec_path: Path, data_dir: Path, style_path: Path,
                  svg_path: Path, png_path: Path) -> None:
     spec = load_chart_spec(spec_path)
-    data_paths = [Path(data_dir) / name for name in spec.data]
-    for p in data_paths:
-        if not p.exists():
-            raise SourceError(spec.path, f"'data:' names {p.name}, which is not in {data_dir}")
-    stats = load_statistics(data_paths)
+    stats = load_statistics(chart_data_paths(spec, data_dir))
     draw(spec, stats, Path(style_path), Path(svg_path), Path(png_path))
 
 

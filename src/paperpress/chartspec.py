@@ -13,7 +13,7 @@ from pathlib import Path
 from .errors import SourceError
 from .facts import PlaceholderError, fill_placeholders
 from .statistics import Statistics
-from .textfiles import read_yaml_mapping
+from .textfiles import line_of, read_yaml_mapping
 
 KINDS = ("column", "bar", "line")
 _TERM_RE = re.compile(r"\s*([+-])?\s*([a-z][a-z0-9_]*(?:@[0-9HQ/\-]+)?)\s*")
@@ -38,6 +38,7 @@ class ChartSpec:
     source: str
     alt: str
     note: str = ""
+    data_lines: tuple[int | None, ...] = ()  # where each name of 'data:' was typed
 
     def points(self, stats: Statistics) -> list[Point]:
         """The values to draw, taken from the data (sums and differences allowed)."""
@@ -93,6 +94,11 @@ def load_chart_spec(path: Path) -> ChartSpec:
     if raw["kind"] not in KINDS:
         raise SourceError(path, f"kind '{raw['kind']}' is not one of {', '.join(KINDS)}")
     data = raw["data"] if isinstance(raw["data"], list) else [raw["data"]]
+    if not data or not all(isinstance(d, str) for d in data):
+        raise SourceError(path, "'data' must name the data files the chart reads, e.g."
+                                " [trade.csv]", line=line_of(raw, "data"))
+    data_lines = tuple(line_of(raw["data"], n) or line_of(raw, "data")
+                       for n in range(len(data)))
     series = raw["series"]
     if not isinstance(series, list) or not series:
         raise SourceError(path, "'series' must be a list of {label, value} items")
@@ -102,4 +108,16 @@ def load_chart_spec(path: Path) -> ChartSpec:
     return ChartSpec(id=path.stem, path=str(path), kind=raw["kind"], unit=str(raw["unit"]),
                      data=tuple(str(d) for d in data), series=tuple(series),
                      caption=str(raw["caption"]), source=str(raw["source"]),
-                     alt=str(raw.get("alt", "")), note=str(raw.get("note", "")))
+                     alt=str(raw.get("alt", "")), note=str(raw.get("note", "")),
+                     data_lines=data_lines)
+
+
+def chart_data_paths(spec: ChartSpec, data_dir: Path) -> list[Path]:
+    """The data files a chart's 'data:' list names, each inside the publication's data/
+    folder and present (see inputs.resolve_named_file)."""
+    from .inputs import resolve_named_file
+
+    data_dir = Path(data_dir)
+    return [resolve_named_file(name, base=data_dir, inside=(data_dir,), named_in=Path(spec.path),
+                               line=line, what="data file")
+            for name, line in zip(spec.data, spec.data_lines or [None] * len(spec.data))]

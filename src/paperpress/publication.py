@@ -8,7 +8,8 @@ from pathlib import Path
 from .chartspec import ChartSpec, load_chart_spec
 from .errors import SourceError
 from .statistics import Statistics, load_statistics
-from .textfiles import read_yaml_mapping, yaml_flag
+from .inputs import SYSTEM_PROFILE_DIRS, PdfSettings, resolve_named_file
+from .textfiles import line_of, read_yaml_mapping, yaml_flag
 
 
 @dataclass
@@ -34,16 +35,28 @@ def load_config(root: Path) -> dict:
         raise SourceError(path, "is missing: every publication needs a publication.yaml")
     config = read_yaml_mapping(path)
     check_config(path, config)
+    pdf_settings(config, Path(root), Path(root).parent.parent / "templates")
     return config
 
 
 PDF_SETTINGS = {"variant", "tagged", "stylesheet", "output_profile"}
+# The PDF variants WeasyPrint writes (weasyprint.pdf.VARIANTS, less its 'debug'); a test
+# fails when the installed WeasyPrint offers another set.
+PDF_VARIANTS = ("pdf/a-1a", "pdf/a-1b", "pdf/a-2a", "pdf/a-2b", "pdf/a-2u", "pdf/a-3a",
+                "pdf/a-3b", "pdf/a-3u", "pdf/a-4e", "pdf/a-4f", "pdf/a-4u", "pdf/ua-1",
+                "pdf/ua-2", "pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/x-5g")
+DEFAULT_RELEASES_KEPT = 5
 
 
 def check_config(path: Path, config: dict) -> None:
     """The shape of publication.yaml: a mistake stops here, named, not half-way through."""
-    def fail(message: str):
-        raise SourceError(path, message)
+    def fail(message: str, *where):
+        # The line of the innermost setting named in ``where`` (a path of keys).
+        line, node = None, config
+        for key in where:
+            line = line_of(node, key) or line
+            node = node.get(key) if isinstance(node, dict) else None
+        raise SourceError(path, message, line=line)
 
     def mapping(value, name: str) -> dict:
         if value is None:
@@ -59,10 +72,10 @@ def check_config(path: Path, config: dict) -> None:
             fail(f"'{name}' must be a list of names, e.g. [a, b]")
         return value
 
-    known = {"key_figures", "brief", "appendix", "pdf"}
+    known = {"key_figures", "brief", "appendix", "pdf", "releases"}
     for key in config:
         if key not in known:
-            fail(f"unknown setting '{key}' (known: {', '.join(sorted(known))})")
+            fail(f"unknown setting '{key}' (known: {', '.join(sorted(known))})", key)
     figures = config.get("key_figures")
     if figures is not None and not isinstance(figures, list):
         fail("'key_figures' must be a list of data references, e.g. - ref: bri_trade@2022")
@@ -83,11 +96,74 @@ def check_config(path: Path, config: dict) -> None:
         settings = mapping(settings, f"pdf: {kind}")
         for key, value in settings.items():
             if key not in PDF_SETTINGS:
-                fail(f"'pdf: {kind}: {key}' is not a setting ({', '.join(sorted(PDF_SETTINGS))})")
+                fail(f"'pdf: {kind}: {key}' is not a setting"
+                     f" ({', '.join(sorted(PDF_SETTINGS))})", "pdf", kind, key)
             if not isinstance(value, str):
-                fail(f"'pdf: {kind}: {key}' must be a single value")
+                fail(f"'pdf: {kind}: {key}' must be a single value", "pdf", kind, key)
         if "tagged" in settings:
-            yaml_flag(settings["tagged"], path, f"pdf: {kind}: tagged")
+            try:
+                yaml_flag(settings["tagged"], path, f"pdf: {kind}: tagged")
+            except SourceError as exc:
+                fail(exc.message, "pdf", kind, "tagged")
+        variant = settings.get("variant")
+        if variant is not None and variant.lower() not in PDF_VARIANTS:
+            fail(f"'pdf: {kind}: variant' is '{variant}', which is not a PDF variant"
+                 f" ({', '.join(PDF_VARIANTS)})", "pdf", kind, "variant")
+    releases = mapping(config.get("releases"), "releases")
+    for key in releases:
+        if key != "keep":
+            fail(f"'releases: {key}' is not a setting (keep)", "releases", key)
+    keep = releases.get("keep", str(DEFAULT_RELEASES_KEPT))
+    if not (isinstance(keep, str) and keep.isdigit() and 1 <= int(keep) <= 100):
+        fail("'releases: keep' must be a whole number from 1 to 100 (how many published"
+             " releases output/ keeps)", "releases", "keep")
+
+
+def releases_kept(config: dict, path: Path) -> int:
+    """How many releases of the publication output/ keeps (the current one included)."""
+    return int((config.get("releases") or {}).get("keep", DEFAULT_RELEASES_KEPT))
+
+
+def pdf_settings(config: dict, root: Path, templates: Path) -> dict[str, PdfSettings]:
+    """The screen and press editions' settings, every file they name checked (inputs.py):
+    a stylesheet is named relative to templates/html/, an output profile relative to the
+    publication's folder or by its full path in the system's ICC folder."""
+    path = Path(root) / "publication.yaml"
+    editions = {}
+    for kind in ("screen", "press"):
+        settings = ((config.get("pdf") or {}).get(kind)) or {}
+        stylesheets = ()
+        if settings.get("stylesheet"):
+            stylesheets = (resolve_named_file(
+                settings["stylesheet"], base=Path(templates) / "html",
+                inside=(Path(templates), Path(root)), named_in=path,
+                line=line_of(settings, "stylesheet"), what=f"pdf: {kind}: stylesheet"),)
+        profile = None
+        if settings.get("output_profile"):
+            line = line_of(settings, "output_profile")
+            profile = resolve_named_file(
+                settings["output_profile"], base=Path(root),
+                inside=(Path(root), Path(templates), *SYSTEM_PROFILE_DIRS), named_in=path,
+                line=line, what=f"pdf: {kind}: output_profile")
+            check_cmyk_profile(profile, path, line)
+        editions[kind] = PdfSettings(
+            variant=(settings.get("variant") or "").lower() or None,
+            tagged=yaml_flag(settings.get("tagged", "false"), path, f"pdf: {kind}: tagged"),
+            stylesheets=stylesheets, output_profile=profile)
+    return editions
+
+
+def check_cmyk_profile(profile: Path, named_in: Path, line: int | None = None) -> None:
+    """An output profile must be an ICC profile of a CMYK print condition: its header says
+    so ('acsp' at byte 36, colour space 'CMYK' at byte 16)."""
+    with open(profile, "rb") as f:
+        header = f.read(128)
+    if len(header) < 128 or header[36:40] != b"acsp":
+        raise SourceError(named_in, f"output profile {profile} is not an ICC profile", line=line)
+    space = header[16:20].decode("latin-1").strip()
+    if space != "CMYK":
+        raise SourceError(named_in, f"output profile {profile} is for {space or '?'} colour, not"
+                                    " CMYK: name the print run's CMYK profile", line=line)
 
 
 def data_files(root: Path) -> list[Path]:

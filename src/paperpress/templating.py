@@ -12,11 +12,24 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from .errors import SourceError
 
 
+class _ProjectLoader(jinja2.FileSystemLoader):
+    """Loads templates from one folder, refusing any that is a link to a file outside it
+    (Jinja already refuses '..' in a template name)."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        from .inputs import check_project_file
+
+        folder = Path(self.searchpath[0])
+        check_project_file(Path(filename), (folder,), "template")
+        return source, filename, uptodate
+
+
 def make_environment(template_dir: Path) -> jinja2.Environment:
     # Templates come from editors: the sandbox keeps them from reaching Python internals,
     # autoescape is explicit because select_autoescape() does not know '.html.j2'.
     return ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(template_dir)),
+        loader=_ProjectLoader(str(template_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -40,6 +53,31 @@ def render_template(template_dir: Path, name: str, context: dict) -> str:
         path, line = _template_frame(sys.exc_info()[2], template_dir)
         raise SourceError(path or Path(template_dir) / name,
                           f"template error: {exc}", line=line) from None
+
+
+def templates_used(template_dir: Path, name: str) -> list[Path]:
+    """``name`` and every template it extends, includes or imports, so that the workflow
+    declares them all as inputs. A template that names others through a variable may use
+    any template of the folder; one that does not parse is left for its step to report."""
+    from jinja2 import meta
+
+    env = make_environment(template_dir)
+    found, pending = [], [name]
+    while pending:
+        current = pending.pop()
+        if current in found:
+            continue
+        found.append(current)
+        try:
+            source = env.loader.get_source(env, current)[0]
+            referenced = list(meta.find_referenced_templates(env.parse(source)))
+        except (jinja2.TemplateError, SourceError, OSError):
+            continue
+        if None in referenced:
+            return sorted(Path(template_dir) / p.name for p in Path(template_dir).iterdir()
+                          if p.is_file())
+        pending += referenced
+    return [Path(template_dir) / n for n in found]
 
 
 def _template_frame(tb, template_dir: Path) -> tuple[str | None, int | None]:

@@ -4,9 +4,9 @@
 rule chart:
     priority: 30
     input:
-        spec="sources/{pub}/charts/{chart}.yaml",
+        spec=chart_spec,
         data=chart_data,
-        style="templates/charts/house.mplstyle",
+        style=TEMPLATE_FILES["charts/house.mplstyle"],
         code=code("charts"),
     output:
         svg="figures/{pub}/{chart}.svg",

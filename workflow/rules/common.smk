@@ -9,8 +9,9 @@ SRC = ROOT / "src"
 sys.path.insert(0, str(SRC))
 from paperpress.codedeps import modules_used  # noqa: E402
 from paperpress.errors import SourceError  # noqa: E402
-from paperpress.publish import manifest_is_intact  # noqa: E402
-from paperpress.textfiles import read_yaml_mapping, yaml_flag  # noqa: E402
+from paperpress.inputs import check_project_file, publication_inputs  # noqa: E402
+from paperpress.publish import receipt_is_current  # noqa: E402
+from paperpress.templating import templates_used  # noqa: E402
 
 
 def _exit_without_waiting_for_rate_limit_timers():
@@ -58,10 +59,48 @@ EDITIONS = ["whitepaper.pdf", "whitepaper-press.pdf", "whitepaper.html", "whitep
 PDFS = [e.removesuffix(".pdf") for e in EDITIONS if e.endswith(".pdf")]
 
 PUBLICATIONS = sorted(p.parent.name for p in Path("sources").glob("*/publication.yaml"))
-for _name in PUBLICATIONS:
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", _name):
-        raise ValueError(f"sources/{_name}/: a publication's folder name may hold only"
-                         " letters, digits, '.', '_' and '-' (it names files and commands)")
+TEMPLATES = Path("templates")
+
+
+def _read_sources():
+    """What every publication's jobs read (paperpress/inputs.py), checked before any job
+    runs: a file that a source names but that is missing, outside the project or reached
+    through a link out of it stops the whole build here, naming the file and line that
+    named it. Nothing has been built or published by then."""
+    inputs, errors = {}, []
+    for pub in PUBLICATIONS:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", pub):
+            errors.append(f"sources/{pub}/: a publication's folder name may hold only"
+                          " letters, digits, '.', '_' and '-' (it names files and commands)")
+            continue
+        try:
+            inputs[pub] = publication_inputs(Path("sources") / pub, TEMPLATES)
+        except SourceError as exc:
+            errors.append(str(exc))
+    fixed = {}
+    for folder, names in (("html", ["base.css", "whitepaper.css", "brief.css"]),
+                          ("docx", ["whitepaper.docx", "brief.docx"]),
+                          ("charts", ["house.mplstyle"])):
+        for name in names:
+            try:
+                fixed[f"{folder}/{name}"] = str(check_project_file(
+                    TEMPLATES / folder / name, (TEMPLATES,), "template"))
+            except SourceError as exc:
+                errors.append(str(exc))
+    for name in ("whitepaper.html.j2", "brief.html.j2"):
+        try:
+            fixed[f"html/{name}"] = [str(check_project_file(p, (TEMPLATES,), "template"))
+                                     for p in templates_used(TEMPLATES / "html", name)]
+        except SourceError as exc:
+            errors.append(str(exc))
+    if errors:
+        for error in errors:
+            print(f"error: {error}", file=sys.stderr)
+        sys.exit(1)
+    return inputs, fixed
+
+
+INPUTS, TEMPLATE_FILES = _read_sources()
 
 wildcard_constraints:
     pub=r"[^/]+",
@@ -77,80 +116,49 @@ def code(command_module):
 
 
 def chart_ids(pub):
-    return sorted(p.stem for p in Path(f"sources/{pub}/charts").glob("*.yaml"))
+    return sorted(INPUTS[pub].charts)
+
+
+def chart_spec(wildcards):
+    charts = INPUTS[wildcards.pub].charts
+    if wildcards.chart not in charts:
+        raise ValueError(f"sources/{wildcards.pub}/charts/{wildcards.chart}.yaml: no such chart")
+    return str(charts[wildcards.chart])
 
 
 def chart_data(wildcards):
     """The data files a chart's spec names: only they rerun the chart when they change."""
-    spec = Path(f"sources/{wildcards.pub}/charts/{wildcards.chart}.yaml")
-    try:
-        names = read_yaml_mapping(spec).get("data") or []
-    except (OSError, SourceError):
-        return []  # the chart step itself reports the bad spec with its file and line
-    names = names if isinstance(names, list) else [names]
-    paths = [f"sources/{wildcards.pub}/data/{n}" for n in names if isinstance(n, str)]
-    # A name with no file (a typo) is left to the chart step, which says which spec names
-    # it; Snakemake would only say that some input is missing. Creating the file later
-    # changes the job's inputs, which reruns it.
-    return [p for p in paths if Path(p).exists()]
+    return [str(p) for p in INPUTS[wildcards.pub].chart_data.get(wildcards.chart, [])]
 
 
 def brief_charts(pub):
-    path = Path(f"sources/{pub}/publication.yaml")
-    try:
-        charts = (read_yaml_mapping(path).get("brief") or {}).get("charts") or []
-        # A misshapen list is reported by the model step, with the file named.
-        return [c for c in charts if isinstance(c, str)] if isinstance(charts, list) else []
-    except (OSError, SourceError, AttributeError):
-        return []
-
-
-def pdf_edition(pub, kind):
-    """The 'pdf: screen:' or 'pdf: press:' settings of a publication.yaml."""
-    path = Path(f"sources/{pub}/publication.yaml")
-    try:
-        return dict(((read_yaml_mapping(path).get("pdf") or {}).get(kind)) or {})
-    except (OSError, SourceError, AttributeError, TypeError, ValueError):
-        return {}
+    return INPUTS[pub].brief_charts
 
 
 def pdf_options(pub, kind):
-    """The command-line options that make that edition."""
-    edition = pdf_edition(pub, kind)
-    options = []
-    if edition.get("variant"):
-        options += ["--variant", str(edition["variant"])]
-    if yaml_flag(edition.get("tagged", "false"), f"sources/{pub}/publication.yaml",
-                 f"pdf: {kind}: tagged"):
-        options.append("--tagged")
-    if edition.get("stylesheet"):
-        options += ["--stylesheet", f"templates/html/{edition['stylesheet']}"]
-    if edition.get("output_profile"):
-        options += ["--output-profile", str(edition["output_profile"])]
-    return " ".join(shlex.quote(o) for o in options)
+    """The command-line options that make that edition (screen or press)."""
+    return " ".join(shlex.quote(o) for o in INPUTS[pub].pdf[kind].command_options())
 
 
 def pdf_files(pub, kind):
     """Files an edition reads besides the HTML: its stylesheet and output profile."""
-    edition = pdf_edition(pub, kind)
-    files = []
-    if edition.get("stylesheet"):
-        files.append(f"templates/html/{edition['stylesheet']}")
-    if edition.get("output_profile"):
-        files.append(str(edition["output_profile"]))
-    return files
+    return INPUTS[pub].pdf[kind].files
 
 
 def figures(pub, ext, charts=None):
     return [f"figures/{pub}/{c}.{ext}" for c in (chart_ids(pub) if charts is None else charts)]
 
 
-# A published edition that someone deleted or replaced by hand makes its manifest stale:
-# drop the manifest so that the publish step runs again.
+RECEIPT = "build/{pub}/release.json"
+
+# output/<pub> is published by the publish step alone (paperpress/publish.py); its receipt
+# in build/ says which release it made. When output/<pub> is no longer that release, intact
+# (an edition deleted or edited by hand), the receipt goes, so that publish runs again.
+# Nothing in output/ is touched here: a dry run changes nothing there.
 for _pub in PUBLICATIONS:
-    _manifest = Path(f"output/{_pub}/manifest.json")
-    if _manifest.exists() and not manifest_is_intact(_manifest):
-        _manifest.unlink()
+    _receipt = Path(RECEIPT.format(pub=_pub))
+    if _receipt.exists() and not receipt_is_current(_receipt, Path("output") / _pub):
+        _receipt.unlink()
 
 
 # The steps run in children of one warm worker process that imported the heavy libraries

@@ -10,8 +10,8 @@ rule whitepaper_html:
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "svg"),
-        templates=["templates/html/whitepaper.html.j2", "templates/html/base.css",
-                   "templates/html/whitepaper.css"],
+        templates=TEMPLATE_FILES["html/whitepaper.html.j2"],
+        css=[TEMPLATE_FILES["html/base.css"], TEMPLATE_FILES["html/whitepaper.css"]],
         code=code("html"),
     output:
         "build/{pub}/whitepaper.html",
@@ -26,8 +26,8 @@ rule brief_html:
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "svg", brief_charts(w.pub)),
-        templates=["templates/html/brief.html.j2", "templates/html/base.css",
-                   "templates/html/brief.css"],
+        templates=TEMPLATE_FILES["html/brief.html.j2"],
+        css=[TEMPLATE_FILES["html/base.css"], TEMPLATE_FILES["html/brief.css"]],
         code=code("html"),
     output:
         "build/{pub}/brief.html",
@@ -75,7 +75,7 @@ rule whitepaper_docx:
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "png"),
-        template="templates/docx/whitepaper.docx",
+        template=TEMPLATE_FILES["docx/whitepaper.docx"],
         code=code("docx"),
     output:
         "build/{pub}/whitepaper.docx",
@@ -89,7 +89,7 @@ rule brief_docx:
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "png", brief_charts(w.pub)),
-        template="templates/docx/brief.docx",
+        template=TEMPLATE_FILES["docx/brief.docx"],
         code=code("docx"),
     output:
         "build/{pub}/brief.docx",

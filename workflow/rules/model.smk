@@ -4,10 +4,10 @@
 rule document_model:
     priority: 40
     input:
-        config="sources/{pub}/publication.yaml",
-        text="sources/{pub}/text.md",
-        data=lambda w: sorted(Path(f"sources/{w.pub}/data").glob("*.csv")),
-        charts=lambda w: sorted(Path(f"sources/{w.pub}/charts").glob("*.yaml")),
+        config=lambda w: str(INPUTS[w.pub].config),
+        text=lambda w: str(INPUTS[w.pub].text),
+        data=lambda w: [str(p) for p in INPUTS[w.pub].data],
+        charts=lambda w: [str(p) for p in INPUTS[w.pub].charts.values()],
         code=code("document"),
     output:
         "build/{pub}/document.json",

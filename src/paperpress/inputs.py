@@ -1,0 +1,152 @@
+"""The one policy for every file a build reads, and the list of what each publication reads.
+
+A file reaches a build only when it is named in the sources (or fixed by the workflow, such
+as text.md), resolved inside the publication's folder or templates/ (a CMYK profile may also
+come from the system's ICC folder, by name), not through a symbolic link that leads out of
+them, and present. Otherwise the build stops before anything is read, naming the file and
+line that named it.
+
+The workflow calls ``publication_inputs`` once per publication while it builds its DAG, and
+declares exactly those files as the jobs' inputs: a missing file is an error, never a file
+quietly left out of a job's inputs (which would make the job look up to date and publish a
+stale edition beside a new one).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import SourceError
+
+# Where an output profile may come from besides the project: the ICC profiles that Debian's
+# packages install (libgs-common's default_cmyk.icc; colord's and icc-profiles-free's).
+SYSTEM_PROFILE_DIRS = (Path("/usr/share/color/icc"),)
+
+_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def resolve_named_file(name, *, base: Path, inside: tuple[Path, ...], named_in: Path,
+                       line: int | None, what: str) -> Path:
+    """The path of the file ``name`` names (relative to ``base``), after checking that it
+    lies inside one of ``inside``, through no link that leaves them, and exists.
+
+    ``named_in`` and ``line`` say where the name was written; every refusal names them."""
+    def fail(message: str):
+        raise SourceError(named_in, f"{what} '{name}' {message}", line=line)
+
+    if not isinstance(name, str) or not name.strip():
+        raise SourceError(named_in, f"{what} must name a file", line=line)
+    places = " or ".join(f"{p}/" for p in inside)
+    if _URL_RE.match(name):
+        fail(f"is a URL: nothing is fetched while building; put the file in {places}"
+             " and name it there")
+    candidate = Path(name) if Path(name).is_absolute() else Path(base) / name
+    lexical = Path(os.path.normpath(candidate))
+    real = Path(os.path.realpath(candidate))
+    if not _within(lexical, inside):
+        fail(f"is outside {places}: a build reads only files of the project")
+    if not _within(real, inside):
+        fail(f"leads outside {places} through a symbolic link (to {real}): copy the file"
+             " into the project instead")
+    if not lexical.exists():
+        fail(f"does not exist (looked for {lexical})")
+    if not lexical.is_file():
+        fail(f"is not a file ({lexical})")
+    return lexical
+
+
+def _within(path: Path, roots: tuple[Path, ...]) -> bool:
+    """Whether ``path`` is inside one of ``roots``, each taken as written and as resolved
+    (a project reached through a link of its own is still itself)."""
+    absolute = Path(os.path.abspath(path))
+    for root in roots:
+        for form in {Path(os.path.abspath(root)), Path(os.path.realpath(root))}:
+            if absolute == form or form in absolute.parents:
+                return True
+    return False
+
+
+def check_project_file(path: Path, inside: tuple[Path, ...], what: str) -> Path:
+    """A file the workflow itself names (text.md, a data file found in data/, a template):
+    it must not be a link out of the project, and must exist."""
+    path = Path(path)
+    return resolve_named_file(path.name, base=path.parent, inside=inside, named_in=path,
+                              line=None, what=what)
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """How one PDF edition (screen or press) is made: the options and the files it reads."""
+
+    variant: str | None = None
+    tagged: bool = False
+    stylesheets: tuple[Path, ...] = ()
+    output_profile: Path | None = None
+
+    def command_options(self) -> list[str]:
+        options = []
+        if self.variant:
+            options += ["--variant", self.variant]
+        if self.tagged:
+            options.append("--tagged")
+        for sheet in self.stylesheets:
+            options += ["--stylesheet", str(sheet)]
+        if self.output_profile is not None:
+            options += ["--output-profile", str(self.output_profile)]
+        return options
+
+    @property
+    def files(self) -> list[str]:
+        return [str(p) for p in self.stylesheets] + (
+            [str(self.output_profile)] if self.output_profile is not None else [])
+
+
+@dataclass
+class PublicationInputs:
+    """Every source file a publication's jobs read, checked against the policy above."""
+
+    root: Path
+    config: Path
+    text: Path
+    data: list[Path]
+    charts: dict[str, Path]
+    chart_data: dict[str, list[Path]]
+    brief_charts: list[str]
+    pdf: dict[str, PdfSettings] = field(default_factory=dict)
+    keep_releases: int = 5
+
+
+def publication_inputs(root: Path, templates: Path = Path("templates")) -> PublicationInputs:
+    """Load what the workflow must know of a publication before any job runs, checking
+    every file it names. Raises SourceError for the first fault."""
+    from .chartspec import load_chart_spec, chart_data_paths
+    from .publication import chart_files, data_files, load_config, pdf_settings, releases_kept
+    from .textfiles import line_of
+
+    root = Path(root)
+    inside = (root,)
+    config_path = check_project_file(root / "publication.yaml", inside, "the settings file")
+    config = load_config(root)
+    text = check_project_file(root / "text.md", inside, "the text")
+    data = [check_project_file(p, inside, "data file") for p in data_files(root)]
+    charts, chart_data = {}, {}
+    for path in chart_files(root):
+        path = check_project_file(path, inside, "chart spec")
+        spec = load_chart_spec(path)
+        charts[spec.id] = path
+        chart_data[spec.id] = chart_data_paths(spec, root / "data")
+    brief = config.get("brief") or {}
+    brief_charts = list(brief.get("charts") or [])
+    for n, chart in enumerate(brief_charts):
+        if chart not in charts:
+            raise SourceError(config_path, f"brief chart '{chart}' has no chart spec"
+                                           f" charts/{chart}.yaml (charts:"
+                                           f" {', '.join(sorted(charts)) or 'none'})",
+                              line=line_of(brief.get("charts"), n))
+    return PublicationInputs(root=root, config=config_path, text=text, data=data,
+                             charts=charts, chart_data=chart_data, brief_charts=brief_charts,
+                             pdf=pdf_settings(config, root, Path(templates)),
+                             keep_releases=releases_kept(config, config_path))

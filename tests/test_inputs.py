@@ -1,0 +1,180 @@
+"""Every file a build reads is named, inside the project, present: or the build stops
+before anything is read, naming the file and line, and output/ stays as it was."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import PUB, copy_project, snakemake
+from paperpress.errors import SourceError
+from paperpress.inputs import publication_inputs, resolve_named_file
+from paperpress.publish import publish
+
+
+def _resolve(tmp_path, name):
+    inside = tmp_path / "pub"
+    (inside / "data").mkdir(parents=True, exist_ok=True)
+    (inside / "data" / "a.csv").write_text("key\n", encoding="utf-8")
+    return resolve_named_file(name, base=inside / "data", inside=(inside / "data",),
+                              named_in=inside / "charts" / "c.yaml", line=4,
+                              what="data file")
+
+
+def test_a_file_inside_is_resolved(tmp_path):
+    assert _resolve(tmp_path, "a.csv") == tmp_path / "pub" / "data" / "a.csv"
+
+
+@pytest.mark.parametrize("name, says", [
+    ("b.csv", "does not exist"),
+    ("/etc/passwd", "is outside"),
+    ("../../../../../../etc/passwd", "is outside"),
+    ("../c.csv", "is outside"),
+    ("https://example.org/a.csv", "is a URL"),
+    ("file:///etc/passwd", "is a URL"),
+    (".", "is not a file"),
+])
+def test_a_name_that_leaves_the_folder_or_names_nothing_is_refused(tmp_path, name, says):
+    with pytest.raises(SourceError) as caught:
+        _resolve(tmp_path, name)
+    assert str(caught.value).startswith(f"{tmp_path}/pub/charts/c.yaml:4: data file '{name}' ")
+    assert says in str(caught.value)
+
+
+def test_a_link_that_leads_out_is_refused(tmp_path):
+    outside = tmp_path / "secret.csv"
+    outside.write_text("key\n", encoding="utf-8")
+    (tmp_path / "pub" / "data").mkdir(parents=True)
+    (tmp_path / "pub" / "data" / "l.csv").symlink_to(outside)
+    with pytest.raises(SourceError, match="through a symbolic link"):
+        _resolve(tmp_path, "l.csv")
+
+
+# --- whole builds: the workflow reads these before any job runs -------------------------
+
+def _edit(project: Path, relative: str, old: str, new: str) -> None:
+    path = project / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (relative, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _link(project: Path, relative: str, target: str) -> None:
+    path = project / relative
+    path.unlink(missing_ok=True)
+    path.symlink_to(target)
+
+
+CONFIG = f"sources/{PUB}/publication.yaml"
+SPEC = f"sources/{PUB}/charts/trade-scale.yaml"
+PROFILE = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
+
+CASES = {
+    "stylesheet typo": (lambda p: _edit(p, CONFIG, "stylesheet: press.css",
+                                        "stylesheet: pres.css"),
+                        f"{CONFIG}:35: pdf: press: stylesheet 'pres.css' does not exist"),
+    "renamed template stylesheet": (lambda p: (p / "templates/html/brief.css").rename(
+        p / "templates/html/brief-old.css"), "templates/html/brief.css: template 'brief.css'"
+                                            " does not exist"),
+    "missing output profile": (lambda p: _edit(p, CONFIG, PROFILE, PROFILE + "x"),
+                               f"{CONFIG}:36: pdf: press: output_profile '{PROFILE}x' does"
+                               " not exist"),
+    "output profile outside": (lambda p: _edit(p, CONFIG, PROFILE, "/etc/passwd"),
+                               f"{CONFIG}:36: pdf: press: output_profile '/etc/passwd' is"
+                               " outside"),
+    "output profile not ICC": (lambda p: _edit(p, CONFIG, PROFILE, "text.md"),
+                               f"{CONFIG}:36: output profile sources/{PUB}/text.md is not"
+                               " an ICC profile"),
+    "stylesheet climbing out": (lambda p: _edit(p, CONFIG, "stylesheet: press.css",
+                                                "stylesheet: ../../../../etc/passwd"),
+                                f"{CONFIG}:35: pdf: press: stylesheet"
+                                " '../../../../etc/passwd' is outside"),
+    "chart data absolute": (lambda p: _edit(p, SPEC, "data: [trade.csv]",
+                                            "data: [/etc/passwd]"),
+                            f"{SPEC}:4: data file '/etc/passwd' is outside"),
+    "chart data climbing out": (lambda p: _edit(p, SPEC, "data: [trade.csv]",
+                                                "data: [../../../Snakefile]"),
+                                f"{SPEC}:4: data file '../../../Snakefile' is outside"),
+    "chart data missing": (lambda p: _edit(p, SPEC, "data: [trade.csv]",
+                                           "data: [trade.cvs]"),
+                           f"{SPEC}:4: data file 'trade.cvs' does not exist"),
+    "data file linked out": (lambda p: _link(p, f"sources/{PUB}/data/extra.csv",
+                                             "/etc/passwd"),
+                             f"sources/{PUB}/data/extra.csv: data file 'extra.csv' leads"
+                             " outside"),
+    "template linked out": (lambda p: _link(p, "templates/html/whitepaper.css", "/etc/hostname"),
+                            "templates/html/whitepaper.css: template 'whitepaper.css' leads"
+                            " outside"),
+    "stylesheet linked out": (lambda p: (_link(p, "templates/html/evil.css", "/etc/passwd"),
+                                         _edit(p, CONFIG, "stylesheet: press.css",
+                                               "stylesheet: evil.css")),
+                              f"{CONFIG}:35: pdf: press: stylesheet 'evil.css' leads outside"),
+    "alias bomb": (lambda p: (p / SPEC).write_text(
+        'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a]\n'
+        'c: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n', encoding="utf-8"),
+                   f"{SPEC}:2: is not valid YAML: aliases (*name) are not allowed"),
+    "brief chart without spec": (lambda p: _edit(p, CONFIG, "charts: [trade-scale,",
+                                                 "charts: [trade-scales,"),
+                                 f"{CONFIG}:22: brief chart 'trade-scales' has no chart spec"),
+    "unknown pdf variant": (lambda p: _edit(p, CONFIG, "variant: pdf/x-4",
+                                            "variant: pdf/z-9"),
+                            f"{CONFIG}:34: 'pdf: press: variant' is 'pdf/z-9', which is not"
+                            " a PDF variant"),
+}
+
+
+@pytest.fixture(scope="module")
+def published_project(tmp_path_factory):
+    """A project whose output/ holds a release (of stand-in files: nothing here builds)."""
+    root = copy_project(tmp_path_factory.mktemp("inputs"))
+    stand_in = root / "stand-in.html"
+    stand_in.write_text("<html>the last good edition</html>", encoding="utf-8")
+    publish([stand_in], root / "output" / PUB)
+    return root
+
+
+def _output_state(root: Path) -> dict[str, bytes | str]:
+    state = {}
+    for path in sorted((root / "output").rglob("*")):
+        key = str(path.relative_to(root))
+        state[key] = os.readlink(path) if path.is_symlink() else (
+            path.read_bytes() if path.is_file() else "dir")
+    return state
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_bad_file_reference_stops_the_build_with_one_line_and_output_untouched(
+        published_project, tmp_path, case):
+    import shutil
+
+    root = tmp_path / "project"
+    shutil.copytree(published_project, root, symlinks=True)
+    change, expected = CASES[case]
+    change(root)
+    before = _output_state(root)
+    for args in ((), ("-n",)):
+        result = snakemake(root, *args)
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert result.returncode == 1, result.stderr[-2000:]
+        assert errors == [errors[0]] and errors[0].startswith(f"error: {expected}"), \
+            result.stderr[-2000:]
+        assert "Traceback" not in result.stderr
+        assert _output_state(root) == before
+
+
+def test_the_bundled_publication_reads_only_files_inside_the_project():
+    from conftest import REPO
+
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        inputs = publication_inputs(Path("sources") / PUB)
+    finally:
+        os.chdir(cwd)
+    named = [inputs.config, inputs.text, *inputs.data, *inputs.charts.values(),
+             *(p for paths in inputs.chart_data.values() for p in paths)]
+    assert all(str(p).startswith(f"sources/{PUB}/") for p in named)
+    assert [str(p) for p in inputs.pdf["press"].stylesheets] == ["templates/html/press.css"]
+    assert str(inputs.pdf["press"].output_profile) == PROFILE
