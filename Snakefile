@@ -8,7 +8,7 @@ include: "workflow/rules/common.smk"
 
 rule all:
     input:
-        expand("output/{pub}/manifest.json", pub=PUBLICATIONS),
+        expand(RECEIPT, pub=PUBLICATIONS),
 
 
 include: "workflow/rules/model.smk"

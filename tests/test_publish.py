@@ -1,34 +1,127 @@
+"""Publishing: one release at a time, switched in whole, earlier ones kept."""
+
 import json
+import os
+import shutil
 
 import pytest
 
+from paperpress import publish as publishing
 from paperpress.errors import SourceError
+from paperpress.publish import (current_release, manifest_is_intact, publish,
+                                receipt_is_current, releases_dir)
 
-from paperpress.publish import manifest_is_intact, publish
+
+def _editions(folder, **texts):
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in texts.items():
+        path = folder / name.replace("_", ".")
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
 
 
-def test_a_published_file_edited_by_hand_makes_the_manifest_stale(tmp_path):
-    build = tmp_path / "build"
-    build.mkdir()
-    (build / "a.html").write_text("<html>3518.1</html>", encoding="utf-8")
-    manifest = publish([build / "a.html"], tmp_path / "out")
+def _listing(out):
+    """What a reader of output/<pub>/ sees: every file and its content."""
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def test_a_release_is_a_folder_of_its_own_that_output_points_at(tmp_path):
+    files = _editions(tmp_path / "build", a_html="<html>3518.1</html>", b_html="<html>b</html>")
+    out = tmp_path / "output" / "pub"
+    manifest = publish(files, out, receipt=tmp_path / "receipt.json")
+    assert out.is_symlink() and current_release(out).parent == releases_dir(out)
+    assert sorted(_listing(out)) == ["a.html", "b.html", "manifest.json"]
+    entries = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+    assert [e["file"] for e in entries] == ["a.html", "b.html"]
     assert manifest_is_intact(manifest)
-    (tmp_path / "out" / "a.html").write_text("<html>3519.2</html>", encoding="utf-8")
+    assert receipt_is_current(tmp_path / "receipt.json", out)
+
+
+def test_a_new_release_replaces_the_old_one_whole_and_the_last_n_are_kept(tmp_path):
+    out = tmp_path / "output" / "pub"
+    releases = []
+    for n in range(4):
+        files = _editions(tmp_path / f"build{n}", a_html=f"<html>{n}</html>",
+                          b_html=f"<html>b{n}</html>")
+        publish(files, out, keep=2)
+        releases.append(current_release(out))
+        assert _listing(out)["a.html"] == f"<html>{n}</html>".encode()
+        assert _listing(out)["b.html"] == f"<html>b{n}</html>".encode()
+    kept = sorted(p.name for p in releases_dir(out).iterdir())
+    assert kept == sorted(r.name for r in releases[-2:])
+
+
+def test_the_same_editions_published_again_make_no_new_release(tmp_path):
+    files = _editions(tmp_path / "build", a_html="<html>a</html>")
+    out = tmp_path / "output" / "pub"
+    publish(files, out)
+    first = current_release(out)
+    publish(files, out, receipt=tmp_path / "receipt.json")
+    assert current_release(out) == first
+    assert len(list(releases_dir(out).iterdir())) == 1
+    assert receipt_is_current(tmp_path / "receipt.json", out)
+
+
+def test_a_publish_that_fails_half_way_leaves_the_release_as_it_was(tmp_path, monkeypatch):
+    out = tmp_path / "output" / "pub"
+    publish(_editions(tmp_path / "old", a_html="<html>old a</html>",
+                      b_html="<html>old b</html>"), out)
+    before = _listing(out)
+    copies, copy = [], shutil.copyfile
+
+    def copy_then_fail(src, dst, **kwargs):  # the disk fills up at the second file
+        copies.append(src)
+        if len(copies) == 2:
+            raise OSError(28, "No space left on device", str(dst))
+        return copy(src, dst)
+
+    monkeypatch.setattr(publishing.shutil, "copyfile", copy_then_fail)
+    new = _editions(tmp_path / "new", a_html="<html>new a</html>", b_html="<html>new b</html>")
+    with pytest.raises(OSError):
+        publish(new, out)
+    assert _listing(out) == before
+    assert [p.name for p in releases_dir(out).iterdir()] == [current_release(out).name]
+
+
+def test_what_a_killed_publish_left_is_cleared_by_the_next(tmp_path):
+    out = tmp_path / "output" / "pub"
+    publish(_editions(tmp_path / "old", a_html="<html>old</html>"), out)
+    partial = releases_dir(out) / ".partial-20260101T000000Z-x-1"
+    partial.mkdir()
+    (partial / "a.html").write_text("<html>half", encoding="utf-8")
+    os.symlink("nowhere", out.parent / ".pub.link-1")
+    assert _listing(out)["a.html"] == b"<html>old</html>"  # readers never see the partial
+    publish(_editions(tmp_path / "new", a_html="<html>new</html>"), out)
+    assert not partial.exists() and not (out.parent / ".pub.link-1").is_symlink()
+    assert _listing(out)["a.html"] == b"<html>new</html>"
+
+
+def test_editions_published_before_releases_existed_are_kept_as_a_release(tmp_path):
+    out = tmp_path / "output" / "pub"
+    out.mkdir(parents=True)
+    (out / "a.html").write_text("<html>legacy</html>", encoding="utf-8")
+    publish(_editions(tmp_path / "new", a_html="<html>new</html>"), out)
+    assert out.is_symlink()
+    legacy = [p for p in releases_dir(out).iterdir() if p.name.startswith("earlier-")]
+    assert [(p / "a.html").read_text(encoding="utf-8") for p in legacy] == ["<html>legacy</html>"]
+
+
+def test_a_published_file_edited_by_hand_makes_the_receipt_stale(tmp_path):
+    files = _editions(tmp_path / "build", a_html="<html>3518.1</html>")
+    out = tmp_path / "out"
+    manifest = publish(files, out, receipt=tmp_path / "receipt.json")
+    assert manifest_is_intact(manifest)
+    (out / "a.html").write_text("<html>3519.2</html>", encoding="utf-8")
     assert not manifest_is_intact(manifest)  # same size, other content
+    assert not receipt_is_current(tmp_path / "receipt.json", out)
 
 
 def test_a_damaged_manifest_is_stale_not_a_crash(tmp_path):
     manifest = tmp_path / "manifest.json"
     manifest.write_text(json.dumps({"files": None}), encoding="utf-8")
     assert not manifest_is_intact(manifest)
-
-
-def test_staging_left_by_a_killed_publish_is_cleared(tmp_path):
-    out = tmp_path / "out"
-    (out / ".staging-old").mkdir(parents=True)
-    (tmp_path / "a.html").write_text("<html></html>", encoding="utf-8")
-    publish([tmp_path / "a.html"], out)
-    assert sorted(p.name for p in out.iterdir()) == ["a.html", "manifest.json"]
 
 
 def _cut_short(src, dest, keep):
@@ -49,7 +142,7 @@ def test_a_file_cut_short_is_not_published(tmp_path, name, content):
     short = _cut_short(whole, tmp_path / name, -10)
     with pytest.raises(SourceError, match=f"{name}: is .*not publishing"):
         publish([short], tmp_path / "out2")
-    assert not (tmp_path / "out2" / name).exists()
+    assert not (tmp_path / "out2").exists()
 
 
 def test_a_damaged_word_file_is_not_published(tmp_path):

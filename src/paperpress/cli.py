@@ -55,7 +55,7 @@ def _docx(a):
 def _publish(a):
     from .publish import publish
 
-    publish(a.files, a.out_dir)
+    publish(a.files, a.out_dir, keep=a.keep, receipt=a.receipt)
 
 
 def _check(a):
@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("publish", help="check built editions and move them into output/")
     p.add_argument("out_dir", type=Path)
     p.add_argument("files", type=Path, nargs="+")
+    p.add_argument("--keep", type=int, default=5, help="how many releases to keep")
+    p.add_argument("--receipt", type=Path, help="write which release was published here")
     p.set_defaults(func=_publish)
 
     p = sub.add_parser("worker", help="start, stop or ask after the warm worker")
@@ -137,6 +139,12 @@ def main(argv: list[str] | None = None) -> int:
         args.func(args)
     except SourceError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        # The machine, not the sources: a full disk, a file someone else holds. One line
+        # that says which file, not a traceback.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     return 0
 

@@ -1,8 +1,15 @@
-"""Publish a built edition set into output/: only complete, checked files, swapped in whole.
+"""Publish a built edition set into output/ as one release, switched in by one rename.
 
-The workflow builds into build/<pub>/; this step checks every file, copies them beside
-their final place and renames each into output/<pub>/, then writes manifest.json last.
-A failed or interrupted build therefore never touches what output/ holds.
+``output/<pub>`` is a symbolic link to ``output/.releases/<pub>/<release>/``, a folder that
+holds every edition of one build and its ``manifest.json``. Publishing checks every file,
+copies them into a new release folder (manifest last, everything synced), renames that
+folder into place, and then points ``output/<pub>`` at it with one rename of a new link
+over the old. Whatever fails or is killed when, a reader of ``output/<pub>/`` sees either
+the old release whole or the new one whole: never files of two builds side by side, never
+a release without its manifest. The last few releases are kept (``releases: keep:``).
+
+Snakemake does not own anything in output/ (it deletes a job's outputs before running it):
+the publish step's own output is a receipt in build/<pub>/, naming the release it made.
 """
 
 from __future__ import annotations
@@ -11,13 +18,14 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
+import time
 from pathlib import Path
 
 from .atomic import write_text
 from .errors import SourceError
 
 MANIFEST = "manifest.json"
+RELEASES = ".releases"
 
 
 def check_edition(path: Path) -> None:
@@ -69,32 +77,132 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def publish(files: list[Path], out_dir: Path) -> Path:
-    """Check every file, then move copies into ``out_dir`` and write its manifest."""
+def releases_dir(out_dir: Path) -> Path:
+    """Where the releases of ``output/<pub>`` live: ``output/.releases/<pub>/``."""
+    out_dir = Path(out_dir)
+    return out_dir.parent / RELEASES / out_dir.name
+
+
+def current_release(out_dir: Path) -> Path | None:
+    """The release folder ``output/<pub>`` points at, if it is one."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_symlink():
+        return None
+    target = out_dir.parent / os.readlink(out_dir)
+    return target if target.is_dir() else None
+
+
+def publish(files: list[Path], out_dir: Path, keep: int = 5,
+            receipt: Path | None = None) -> Path:
+    """Check every file, publish them as one new release of ``out_dir`` and return the
+    release's manifest. An identical set already published is not published twice."""
     files = [Path(f) for f in files]
     for f in files:
         check_edition(f)
+    names = [f.name for f in files]
+    if len(set(names)) != len(names):
+        raise SourceError(files[0], "two editions share a file name: not publishing")
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for leftover in out_dir.glob(".staging-*"):  # from a publish that was killed
-        shutil.rmtree(leftover, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    store = releases_dir(out_dir)
+    store.mkdir(parents=True, exist_ok=True)
+    _clear_leftovers(out_dir, store)
+    entries = [{"file": f.name, "bytes": f.stat().st_size, "sha256": sha256(f)} for f in files]
+    manifest_text = json.dumps({"files": entries}, ensure_ascii=False, indent=1) + "\n"
+    current = current_release(out_dir)
+    if current is not None and _same_release(current, manifest_text):
+        release = current  # nothing new to publish: the receipt is all that was missing
+    else:
+        release = _make_release(files, store, manifest_text)
+        _switch(out_dir, release)
+        _prune(store, keep, keep_also=release)
+    if receipt is not None:
+        write_text(Path(receipt), json.dumps({
+            "release": release.name, "path": str(out_dir),
+            "manifest_sha256": hashlib.sha256(manifest_text.encode()).hexdigest()},
+            indent=1) + "\n")
+    return out_dir / MANIFEST
+
+
+def _same_release(release: Path, manifest_text: str) -> bool:
+    manifest = release / MANIFEST
     try:
-        entries = []
+        same = manifest.read_text(encoding="utf-8") == manifest_text
+    except OSError:
+        return False
+    return same and manifest_is_intact(manifest)
+
+
+def _make_release(files: list[Path], store: Path, manifest_text: str) -> Path:
+    """A complete release folder, named by time and content, renamed into ``store``."""
+    digest = hashlib.sha256(manifest_text.encode()).hexdigest()[:10]
+    name = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + f"-{digest}"
+    partial = store / f".partial-{name}-{os.getpid()}"
+    partial.mkdir()
+    try:
         for f in files:
-            staged = staging / f.name
-            shutil.copy2(f, staged)
-            with open(staged, "rb") as fh:
-                os.fsync(fh.fileno())
-            entries.append({"file": f.name, "bytes": staged.stat().st_size,
-                            "sha256": sha256(staged)})
-        for f in files:
-            os.replace(staging / f.name, out_dir / f.name)
+            shutil.copyfile(f, partial / f.name)
+            shutil.copystat(f, partial / f.name)
+            _fsync(partial / f.name)
+        (partial / MANIFEST).write_text(manifest_text, encoding="utf-8")
+        _fsync(partial / MANIFEST)
+        _fsync(partial)
+        release = store / name
+        n = 1
+        while release.exists():  # two publishes of other content within one second
+            release = store / f"{name}.{n}"
+            n += 1
+        os.rename(partial, release)
+        _fsync(store)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return release
+
+
+def _switch(out_dir: Path, release: Path) -> None:
+    """Point ``out_dir`` at ``release`` with one rename of a new link over the old one.
+
+    An ``out_dir`` that is still a plain folder (published before releases existed) is
+    first moved into the release store as a release of its own, so nothing is lost; in the
+    moment between the two renames ``out_dir`` is absent, never mixed."""
+    link = out_dir.parent / f".{out_dir.name}.link-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(release, out_dir.parent), link)
+    try:
+        if out_dir.exists() and not out_dir.is_symlink():
+            legacy = release.parent / ("earlier-" + time.strftime("%Y%m%dT%H%M%SZ",
+                                                                  time.gmtime()))
+            os.rename(out_dir, legacy)
+        os.replace(link, out_dir)
+    except BaseException:
+        link.unlink(missing_ok=True)
+        raise
+    _fsync(out_dir.parent)
+
+
+def _prune(store: Path, keep: int, keep_also: Path) -> None:
+    """Remove all but the newest ``keep`` releases (the current one always stays)."""
+    releases = sorted((p for p in store.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                      key=lambda p: p.stat().st_mtime)
+    for old in releases[:-keep] if keep > 0 else releases:
+        if old != keep_also:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _clear_leftovers(out_dir: Path, store: Path) -> None:
+    """Half-made releases and links left by a publish that was killed."""
+    for leftover in store.glob(".partial-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for link in out_dir.parent.glob(f".{out_dir.name}.link-*"):
+        link.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    manifest = out_dir / MANIFEST
-    write_text(manifest, json.dumps({"files": entries}, ensure_ascii=False, indent=1) + "\n")
-    return manifest
+        os.close(fd)
 
 
 def manifest_is_intact(manifest: Path) -> bool:
@@ -110,3 +218,16 @@ def manifest_is_intact(manifest: Path) -> bool:
     except (OSError, ValueError, KeyError, TypeError):
         return False
     return True
+
+
+def receipt_is_current(receipt: Path, out_dir: Path) -> bool:
+    """Whether ``output/<pub>`` still is, intact, the release the receipt names: if not (a
+    file edited or deleted by hand, an older release restored), the publish step must run
+    again."""
+    try:
+        named = json.loads(Path(receipt).read_text(encoding="utf-8"))["release"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    current = current_release(out_dir)
+    return (current is not None and current.name == named
+            and manifest_is_intact(current / MANIFEST))

@@ -15,8 +15,10 @@ rule preflight:
     shell:
         "{PAPERPRESS} preflight {input.pdf} {input.layout} {output}"
 
-# The manifest is the only file Snakemake owns in output/, so a failed build never
-# deletes a published edition.
+# Snakemake owns nothing in output/ (it deletes a job's outputs before running it): the
+# publish step makes a new release there and switches output/<pub> to it in one rename, and
+# its Snakemake output is the receipt in build/. A failed, interrupted or dry run leaves
+# output/ as it was.
 
 
 rule publish:
@@ -25,8 +27,11 @@ rule publish:
         preflight=lambda w: [f"build/{w.pub}/{p}.preflight.txt" for p in PDFS],
         code=code("publish"),
     output:
-        "output/{pub}/manifest.json",
+        RECEIPT,
+    params:
+        keep=lambda w: INPUTS[w.pub].keep_releases,
     benchmark:
         "build/{pub}/benchmarks/publish.tsv"
     shell:
         "{PAPERPRESS} publish output/{wildcards.pub} {input.editions}"
+        " --keep {params.keep} --receipt {output}"
