@@ -194,3 +194,93 @@ def test_an_unclosed_placeholder_says_how_to_write_braces(tmp_path, stats):
         parse(tmp_path, stats, "# 一\n\n贸易额{{ trade@2022 。\n")
     assert "text.md:9: placeholder {{: is not closed or opened" in str(err.value)
     assert '{{ "{{" }}' in str(err.value)
+
+
+# Markdown the editions do not render is refused where it stands, saying what to write
+# instead: a construct the parser did not know would be printed as its characters.
+# The front matter takes lines 1-6: "# 一" is line 7 and the paragraph below it line 9.
+@pytest.mark.parametrize("body, line, advice", [
+    ("# 一\n\n正文。\n\n<!-- 内部备注：不要发布 -->\n", 11,
+     "an HTML comment (<!-- … -->) would be published as text: delete it, or keep internal"
+     " notes outside text.md"),
+    ("# 一\n\n第一行，\n第二行<!-- 内部备注：不要发布 -->。\n", 10, "an HTML comment"),
+    ("# 一\n\n正文。\n\n<!--\n内部备注\n-->\n", 11, "an HTML comment"),
+    ("# 一<!-- 待定 -->\n", 7, "an HTML comment"),
+    ("# 一\n\n第一行，\n第二行<span>重点</span>。\n", 10,
+     "raw HTML (<span>) is not published: write Markdown (**bold**, *italic*)"),
+    ("# 一\n\n<div>\n正文\n</div>\n", 9, "raw HTML (<div>) is not published"),
+    ("# 一\n\n| 年份 | 贸易额 |\n|---|---|\n| 2013 | 664.4 |\n", 9,
+     "a table is not supported yet: write the figures in a paragraph"),
+    ("# 一\n\n第一行，\n第二行[^1]。\n\n[^1]: 注释\n", 10,
+     "footnotes ([^1]) are not supported yet: write the note in the text in brackets"),
+    ("# 一\n\n正文。\n\n[^1]: 注释\n", 11,
+     "footnotes ([^1]: …) are not supported yet: write the note in the text in brackets"),
+    ("# 一\n\n第一行，\n第二行[^1]。\n", 10, "footnotes ([^1]) are not supported yet"),
+    ("# 一\n\n第一行，\n第二行^[注释]。\n", 10, "footnotes (^[…]) are not supported yet"),
+    ("# 一\n\n第一行，\n第二行~~删去~~。\n", 10,
+     "~~strikethrough~~ is not published: delete the text, or keep it without ~~"),
+    ("# 一\n\n- 甲\n- 乙\n", 9, "a list (- …) is not supported yet: write the items in a"
+                               " paragraph"),
+    ("# 一\n\n1. 甲\n2. 乙\n", 9, "a numbered list (1. …) is not supported yet: write the"
+                                 " items in a paragraph"),
+    ("# 一\n\n> 引文\n", 9, "a block quote (> …) is not supported: write the quotation in a"
+                          " paragraph, in quotation marks"),
+    ("# 一\n\n    缩进的段落\n", 9, "is a code block: remove the indent"),
+    ("# 一\n\n```\n代码\n```\n", 9, "a code block (```) is not published: write the text as"
+                                  " a paragraph"),
+    ("# 一\n\n第一行，\n见[统计局](https://www.stats.gov.cn)。\n", 10,
+     "a link is not supported yet: write the link's text, and the address in brackets"),
+    ("# 一\n\n第一行，\n见<https://www.stats.gov.cn>。\n", 10, "a link is not supported yet"),
+    ("# 一\n\n第一行，\n![图](chart.png)\n", 10,
+     "an image (![…](…)) is not supported: place a chart with a line {{ figure chart-id }}"),
+    # A code span may run over a line break: the construct is still found on its line.
+    ("# 一\n\n正文`代码\n跨行`，\n再一行<b>粗</b>。\n", 11, "raw HTML (<b>)"),
+])
+def test_markdown_the_editions_do_not_render_is_refused_with_advice(tmp_path, stats, body,
+                                                                     line, advice):
+    with pytest.raises(SourceError) as err:
+        parse(tmp_path, stats, body)
+    message = str(err.value)
+    assert message.startswith(f"{tmp_path / 'text.md'}:{line}: ")
+    assert advice in message
+
+
+def test_angle_brackets_and_entities_in_prose_stay_text(tmp_path, stats):
+    # Only a '<' that opens a tag is HTML: before a digit, a space or a Chinese word it is text.
+    doc = parse(tmp_path, stats, "# 一\n\n**领句。**a < b，占比<5%，《标题》，<not a tag，"
+                                 "<国家>，x&amp;y，约3~5成。\n")
+    para = doc.blocks[1]
+    assert para.lead == "领句。"
+    assert para.text == "领句。a < b，占比<5%，《标题》，<not a tag，<国家>，x&y，约3~5成。"
+
+
+def test_a_backslash_keeps_a_tag_like_text_literal(tmp_path, stats):
+    # What the refusal of raw HTML advises.
+    doc = parse(tmp_path, stats, "# 一\n\n写作\\<span>。\n")
+    assert doc.blocks[1].text == "写作<span>。"
+
+
+def test_the_command_line_names_an_html_comment_in_one_line(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    pub = tmp_path / "pub"
+    shutil.copytree(SOURCES, pub)
+    text = pub / "text.md"
+    lines = text.read_text(encoding="utf-8").splitlines(keepends=True)
+    heading = next(n for n, l in enumerate(lines) if l.startswith("# "))
+    lines.insert(heading + 1, "\n<!-- 内部备注：不要发布 -->\n")
+    text.write_text("".join(lines), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "paperpress", "model", str(pub), str(tmp_path / "model.json")],
+        capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src"), "PAPERPRESS_WORKER": "off"})
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: {text}:{heading + 3}: an HTML comment (<!-- … -->) would be published as"
+        " text: delete it, or keep internal notes outside text.md"]
+    assert not (tmp_path / "model.json").exists()

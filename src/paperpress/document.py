@@ -12,12 +12,10 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from markdown_it import MarkdownIt
-from mdit_py_cjk_friendly import cjk_friendly
-
 from .atomic import write_text
 from .errors import SourceError
 from .facts import PLACEHOLDER_RE, PlaceholderError, fill_placeholders
+from .markup import found, markdown_parser, refusal
 from .statistics import Statistics
 from .textfiles import check_xml_safe, parse_yaml_mapping, read_text_file
 
@@ -231,13 +229,6 @@ def write_document_model(root: Path, out: Path) -> None:
     write_text(Path(out), build_document(root).to_json())
 
 
-def markdown_parser() -> MarkdownIt:
-    # Raw HTML is off: the text is content, not markup an author may inject into the page.
-    # Link reference definitions are off: a line such as "[注]: 数据来自统计局" would
-    # otherwise vanish from every edition without a word.
-    return MarkdownIt("commonmark", {"html": False}).use(cjk_friendly).disable("reference")
-
-
 def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     """Return (front matter, body, line number where the body starts)."""
     if not text.startswith("---\n"):
@@ -315,9 +306,7 @@ def parse_text(path: Path, stats: Statistics, chart_ids: set[str]) -> Document:
         elif tok.type in ("hr",):
             i += 1
         else:
-            raise SourceError(path, f"uses Markdown that the editions do not support"
-                                    f" ({tok.type.replace('_open', '')}): use headings (#, ##),"
-                                    " paragraphs, **bold** and *italic*", line=line)
+            raise SourceError(path, refusal(tok, path.name), line=line)
     if not any(isinstance(b, Heading) for b in doc.blocks):
         raise SourceError(path, "has no heading: start each chapter with '# '")
     numbers = {f.chart: f.number for f in doc.figures}
@@ -339,11 +328,13 @@ class _Resolver:
         # Figure references wait for the end of the text: a figure may come after them.
         self.references: list[tuple[Span, str, int]] = []
 
-    def _line_of(self, needle: str, src_lines: list[str], first_line: int) -> int:
-        for n, text in enumerate(src_lines):
-            if needle in text:
+    def _line_of(self, needle: str, src_lines: list[str], first_line: int,
+                 start: int = 0) -> int:
+        """The line of the block's ``src_lines`` holding ``needle``, from its ``start``-th."""
+        for n in range(start, len(src_lines)):
+            if needle in src_lines[n]:
                 return first_line + n
-        return first_line
+        return first_line + start
 
     def figure(self, body: str, line: int) -> str:
         m = FIGURE_RE.match(body)
@@ -370,6 +361,7 @@ class _Resolver:
     def spans(self, inline, src_lines: list[str], first_line: int) -> list[Span]:
         spans: list[Span] = []
         strong = em = 0
+        breaks = 0  # line breaks so far: a construct is on that line of the block or later
         for child in inline.children or []:
             t = child.type
             if t == "strong_open":
@@ -402,15 +394,16 @@ class _Resolver:
                     else:
                         spans.append(span)
             elif t == "softbreak":
+                breaks += 1
                 # A line break inside a Chinese paragraph is not a space.
                 if spans and not _is_cjk_boundary(spans[-1].text):
                     spans[-1].text += " "
             elif t == "hardbreak":
-                continue
+                breaks += 1
             else:
-                raise SourceError(self.path, f"uses inline Markdown the editions do not"
-                                             f" support ({t.replace('_open', '')})",
-                                  line=first_line)
+                # A code span may hide a line break: look for the construct from there on.
+                line = self._line_of(found(child).rstrip("…"), src_lines, first_line, breaks)
+                raise SourceError(self.path, refusal(child, self.path.name), line=line)
         return spans
 
 

@@ -44,7 +44,8 @@ PRELOAD = (
     "matplotlib", "matplotlib.figure", "matplotlib.style", "matplotlib.font_manager",
     "matplotlib.backends.backend_svg", "matplotlib.backends.backend_agg",
     "pydantic", "docx", "docxtpl", "jinja2.sandbox", "pypdf", "markdown_it",
-    "mdit_py_cjk_friendly", "yaml", "fontTools.ttLib", "fontTools.cffLib", "PIL.ImageCms",
+    "mdit_py_cjk_friendly", "mdit_py_plugins.footnote", "yaml", "fontTools.ttLib",
+    "fontTools.cffLib", "PIL.ImageCms",
 )
 DEFAULT_IDLE_SECONDS = 900
 

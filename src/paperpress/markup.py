@@ -1,0 +1,90 @@
+"""The Markdown parser for the text, and the Markdown the editions refuse to publish.
+
+The parser recognises more than the editions render (raw HTML, tables, footnotes,
+strikethrough) so that each can be refused by name: a construct the parser did not know
+would reach the PDF as literal characters, an HTML comment with an internal note among them.
+"""
+
+from __future__ import annotations
+
+from string import Template
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_cjk_friendly import cjk_friendly
+from mdit_py_plugins.footnote import footnote_plugin
+
+FOOTNOTE = ("footnotes ($found) are not supported yet: write the note in the text in"
+            " brackets （…）")
+
+# What the editions do not publish, by parser token type, and what to write instead.
+# $found is the construct as the text has it. An HTML comment is told apart from other
+# HTML (see ``construct``). A construct the editions learn to render leaves this table.
+REFUSED = {
+    "html_comment": "an HTML comment (<!-- … -->) would be published as text: delete it,"
+                    " or keep internal notes outside $file",
+    "html": "raw HTML ($found) is not published: write Markdown (**bold**, *italic*),"
+            " or \\< for a literal '<'",
+    "table_open": "a table is not supported yet: write the figures in a paragraph, or put"
+                  " them in a data file and place a chart ({{ figure chart-id }})",
+    "footnote_reference_open": FOOTNOTE,  # a definition, [^1]: …
+    "footnote_ref": FOOTNOTE,
+    "s_open": "~~strikethrough~~ is not published: delete the text, or keep it without ~~",
+    "bullet_list_open": "a list (- …) is not supported yet: write the items in a paragraph"
+                        " (（1）…；（2）…), or a paragraph each",
+    "ordered_list_open": "a numbered list (1. …) is not supported yet: write the items in a"
+                         " paragraph (（1）…；（2）…), or a paragraph each",
+    "blockquote_open": "a block quote (> …) is not supported: write the quotation in a"
+                       " paragraph, in quotation marks “…”",
+    "code_block": "a line indented by four spaces is a code block: remove the indent (the"
+                  " editions indent paragraphs themselves)",
+    "fence": "a code block (```) is not published: write the text as a paragraph",
+    "link_open": "a link is not supported yet: write the link's text, and the address in"
+                 " brackets if the reader needs it",
+    "image": "an image (![…](…)) is not supported: place a chart with a line"
+             " {{ figure chart-id }}",
+}
+UNSUPPORTED = Template("uses Markdown that the editions do not support ($found): write"
+                       " headings (#, ##), paragraphs, **bold** and *italic*")
+
+
+def markdown_parser() -> MarkdownIt:
+    # Link reference definitions are off: a line such as "[注]: 数据来自统计局" would
+    # otherwise vanish from every edition without a word. Footnote definitions stay where
+    # the text has them (not moved to the end), so that their line is known; a reference
+    # to an undefined footnote is still a footnote reference, not the text "[^1]".
+    return (MarkdownIt("commonmark", {"html": True})
+            .use(cjk_friendly)
+            .use(footnote_plugin, move_to_end=False, always_match_refs=True)
+            .enable(["table", "strikethrough"])
+            .disable("reference"))
+
+
+def construct(token: Token) -> str:
+    """The key of ``REFUSED`` for a token: its type, but HTML comments apart."""
+    if token.type in ("html_block", "html_inline"):
+        return "html_comment" if token.content.lstrip().startswith("<!--") else "html"
+    return token.type
+
+
+def found(token: Token) -> str:
+    """The construct as the text writes it, where a message shows it (or a line is sought)."""
+    if token.type in ("html_block", "html_inline"):
+        first = token.content.strip().splitlines()[0]
+        end = first.find(">")
+        return first[: end + 1] if 0 <= end < 40 else first[:40]
+    if token.type == "footnote_ref":
+        label = (token.meta or {}).get("label")
+        return f"[^{label}]" if label is not None else "^[…]"
+    if token.type == "footnote_reference_open":
+        return f"[^{token.meta['label']}]: …"
+    return token.markup
+
+
+def refusal(token: Token, file: str) -> str:
+    """What to tell an editor whose text has ``token``: what it is, what to write instead."""
+    message = REFUSED.get(construct(token))
+    if message is None:
+        name = token.type.removesuffix("_open")
+        return UNSUPPORTED.safe_substitute(found=name)
+    return Template(message).safe_substitute(found=found(token), file=file)
