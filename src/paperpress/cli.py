@@ -60,7 +60,9 @@ def _publish(a):
 
 def _check(a):
     from .document import build_document
+    from .inputs import publication_inputs
 
+    publication_inputs(a.source, a.templates)  # every file it names, as the workflow checks
     doc = build_document(a.source)
     print(f"{a.source}: ok ({len(doc.blocks)} blocks, {len(doc.figures)} figures)")
 
@@ -88,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("check", help="validate a publication's sources")
     p.add_argument("source", type=Path)
+    p.add_argument("--templates", type=Path, default=Path("templates"),
+                   help="the project's templates folder (default: templates)")
     p.set_defaults(func=_check)
 
     p = sub.add_parser("model", help="sources -> document model (JSON)")

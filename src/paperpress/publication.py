@@ -35,7 +35,6 @@ def load_config(root: Path) -> dict:
         raise SourceError(path, "is missing: every publication needs a publication.yaml")
     config = read_yaml_mapping(path)
     check_config(path, config)
-    pdf_settings(config, Path(root), Path(root).parent.parent / "templates")
     return config
 
 
