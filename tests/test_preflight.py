@@ -75,6 +75,67 @@ def test_text_running_off_the_page_is_an_overflow(tmp_path):
     assert "runs off the page" in str(found[0])
 
 
+# A brief of a small publication: a handful of short lines and one label long enough to
+# wrap. The column is the page's own (A4 less 20 mm margins), not its most common line end.
+SHORT_PAGE = ("<h2>湖南参与共建“一带一路”</h2>" + "<p>贸易规模3518.1亿元</p>" * 6
+              + "<p>湖南与共建国家贸易规模由2013年的664.4亿元攀升至2022年的3518.1亿元，"
+                "占外贸总比重由42.6%提升至50.1%</p>" + "<p>友好城市102对</p>" * 3)
+
+
+def test_a_short_page_with_a_long_wrapped_label_passes(tmp_path):
+    assert findings(tmp_path, SHORT_PAGE) == []
+
+
+def test_a_line_past_the_text_column_is_named_with_its_page_and_text(tmp_path):
+    # 566 pt wide: past the column (539 pt), short of the page's edge (595 pt).
+    found = findings(tmp_path, SHORT_PAGE + "<p style='break-before: page; white-space: nowrap'>"
+                               "占外贸总比重由42.6%提升至50.1%，贸易新业态新模式蓬勃发展，"
+                               "获批长沙、岳阳等6个国家级跨境电商</p>")
+    assert checks(found) == {"overflow"}
+    assert [f.page for f in found] == [2]
+    assert "'占外贸总比重由42.6%提升至50.1%，贸易新…' runs out of the text column" in str(found[0])
+
+
+def test_a_table_wider_than_the_column_is_an_overflow(tmp_path):
+    found = findings(tmp_path, f"<p>{PARAGRAPH}</p><table><tr>{'<td>3518.1</td>' * 14}</tr>"
+                               "</table>")
+    assert checks(found) == {"overflow"} and [f.page for f in found] == [1]
+    assert "'3518.1' runs out of the text column" in str(found[0])
+    assert "past its right edge" in str(found[0])
+
+
+def test_running_heads_and_page_numbers_in_the_margins_pass(tmp_path):
+    margins = ("<style>@page { @top-left { content: '湖南省参与共建“一带一路”十年成果和未来展望' }"
+               " @top-right { content: '一、贸易畅通' } @bottom-center { content: counter(page) }"
+               " @left-middle { content: '内部资料' } }</style>")
+    assert findings(tmp_path, margins + SHORT_PAGE) == []
+
+
+def test_a_running_head_past_its_margin_box_is_an_overflow(tmp_path):
+    margins = ("<style>@page { @left-middle { content: '湖南省参与共建一带一路十年成果和未来展望';"
+               " white-space: nowrap } }</style>")
+    found = findings(tmp_path, margins + SHORT_PAGE)
+    assert checks(found) == {"overflow"} and found[0].page == 1
+    assert ("'湖南省参与共建一带一路十年成果和未来展望' runs out of its margin box @left-middle"
+            in str(found[0]))
+
+
+def test_bleed_and_crop_marks_leave_the_column_where_the_margins_put_it(tmp_path):
+    press = ("<style>@page { bleed: 3mm; marks: crop cross; @top-right { content: '一、贸易畅通' }"
+             " @bottom-center { content: counter(page) } }</style>")
+    assert findings(tmp_path, press + SHORT_PAGE) == []
+    found = findings(tmp_path, press + f"<p>{PARAGRAPH}</p><table><tr>"
+                                       f"{'<td>3518.1</td>' * 14}</tr></table>")
+    assert checks(found) == {"overflow"} and "'3518.1' runs out of the text column" in str(found[0])
+
+
+def test_without_a_layout_file_pdftotext_lines_still_show_an_overflow(tmp_path):
+    pdf, _ = build(tmp_path, f"<p>{PARAGRAPH * 2}</p><p>{'ABCDEFGHIJ' * 7}</p>")
+    found, _ = preflight(pdf)
+    assert checks(found) == {"overflow"}
+    assert "ABCDEFGHIJ" in str(found[0])
+
+
 def test_closing_punctuation_at_a_line_start_is_caught(tmp_path):
     found = findings(tmp_path, f"<p>{PARAGRAPH}</p><p>湖南与共建国家<br>，贸易规模</p>")
     assert checks(found) == {"punctuation"}

@@ -16,6 +16,7 @@ from pathlib import Path
 from .atomic import atomic_path, write_text
 from .cmyk import drawing_in_cmyk, house_recipes, style_sheets_of
 from .errors import SourceError
+from .pdftext import PAGE_AREA
 from .textfiles import read_text_file
 from .typeset import install_cjk_justification, text_boxes
 from .weasy import import_weasyprint, use_default_compression_level
@@ -153,27 +154,60 @@ PT_PER_PX = 0.75
 
 
 def page_lines(document) -> list[dict]:
-    """Every line WeasyPrint drew, page by page: where its text starts and ends and what
-    it says, in points from the top left of the trimmed page, running heads and page
-    numbers included. The preflight checks lines from here: poppler, reading them back out
-    of the PDF, takes 0.6 s a white paper (it reloads each CJK font on every page)."""
+    """Every line WeasyPrint drew, page by page, and the boxes they must keep inside: in
+    points from the top left of the trimmed page (bleed lies at negative coordinates and
+    past ``width``/``height``), running heads and page numbers included.
+
+    Each page has ``boxes``: ``page-area``, the content box of the page area (the page
+    less its margins, borders and padding: the text column), and each margin box that
+    holds text, by its at-keyword (``@top-left``). Each line is ``[x0, y0, x1, y1, text,
+    box]``: where its glyphs start and end across (the trailing letter spacing that
+    follows its last glyph left out), the top and bottom of its line box, what it says,
+    and the name of the box it lies in. The preflight checks lines from here: poppler,
+    reading them back out of the PDF, takes 0.6 s a white paper (it reloads each CJK font
+    on every page)."""
     from weasyprint.formatting_structure import boxes
 
     def lines(box):
         if isinstance(box, boxes.LineBox):
             parts = [t for t in text_boxes(box) if t.text]
             if parts:
-                yield [round(min(t.position_x for t in parts) * PT_PER_PX, 2),
-                       round(box.position_y * PT_PER_PX, 2),
-                       round(max(t.position_x + t.width for t in parts) * PT_PER_PX, 2),
-                       round((box.position_y + box.height) * PT_PER_PX, 2),
-                       "".join(t.text for t in parts)]
+                yield [_pt(min(t.position_x for t in parts)), _pt(box.position_y),
+                       _pt(max(t.position_x + t.width - _letter_spacing(t) for t in parts)),
+                       _pt(box.position_y + box.height), "".join(t.text for t in parts)]
             return
         for child in getattr(box, "children", None) or []:
             yield from lines(child)
 
-    return [{"width": round(page.width * PT_PER_PX, 2), "height": round(page.height * PT_PER_PX, 2),
-             "lines": list(lines(page._page_box))} for page in document.pages]
+    pages = []
+    for page in document.pages:
+        page_box = page._page_box
+        found = {PAGE_AREA: _content_box(page_box)}
+        page_lines = []
+        for child in page_box.children:
+            name = child.at_keyword if isinstance(child, boxes.MarginBox) else PAGE_AREA
+            in_child = [line + [name] for line in lines(child)]
+            if in_child:
+                found.setdefault(name, _content_box(child))
+                page_lines += in_child
+        pages.append({"width": _pt(page.width), "height": _pt(page.height),
+                      "boxes": found, "lines": page_lines})
+    return pages
+
+
+def _pt(px: float) -> float:
+    return round(px * PT_PER_PX, 2)
+
+
+def _content_box(box) -> list[float]:
+    x, y = box.content_box_x(), box.content_box_y()
+    return [_pt(x), _pt(y), _pt(x + box.width), _pt(y + box.height)]
+
+
+def _letter_spacing(text_box) -> float:
+    """The spacing WeasyPrint adds after a text box's last character: past the ink."""
+    spacing = text_box.style["letter_spacing"]
+    return 0 if spacing == "normal" else spacing
 
 
 _BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "li", "aside", "table"}

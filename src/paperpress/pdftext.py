@@ -15,6 +15,10 @@ _LINE_RE = re.compile(r'<line xMin="(-?[\d.]+)" yMin="(-?[\d.]+)" xMax="(-?[\d.]
 _WORD_RE = re.compile(r"<word [^>]*>([^<]*)</word>")
 
 
+# The name the layout file gives the page area's content box, the text column.
+PAGE_AREA = "page-area"
+
+
 @dataclass(frozen=True)
 class Line:
     page: int  # 1-based
@@ -23,6 +27,9 @@ class Line:
     x1: float
     y1: float
     text: str
+    # The box the line lies in and must keep inside (the layout file's name for it: the
+    # page area or a margin box); pdftotext does not know it.
+    box: str | None = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,8 @@ class Page:
     width: float
     height: float
     lines: tuple[Line, ...]
+    # Name -> (x0, y0, x1, y1) of the boxes the lines lie in, from the layout file.
+    boxes: dict[str, tuple[float, float, float, float]] | None = None
 
 
 def read_pages(pdf: Path) -> list[Page]:

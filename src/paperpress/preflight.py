@@ -6,7 +6,8 @@ renderer writes beside it (pdftotext gives the same lines but takes 0.6 s a whit
 is used when there is no layout file).
 
 Checks: fonts embedded; no character drawn without a glyph; raster images at 300 dpi or more
-at their printed size; nothing past the page or its text column; no closing punctuation at a
+at their printed size; nothing past the page, its text column (the page less its margins)
+or, for running heads and page numbers, their margin box; no closing punctuation at a
 line start and no opening punctuation at a line end; no empty page; no figure split from its
 caption; no heading left alone at the bottom of a page; table-of-contents page numbers that
 match the headings; beside a CMYK output intent (the press edition), nothing drawn in device
@@ -25,12 +26,13 @@ from pathlib import Path
 
 from .atomic import write_text
 from .errors import SourceError
-from .pdftext import Line, Page, read_pages
+from .pdftext import PAGE_AREA, Line, Page, read_pages
 
 CLOSING = "，。、；：？！”’）》」』】〕…·"
 OPENING = "“‘（《「『【〔"
 MIN_DPI = 300
-# How far (pt) a line may pass the column's usual right edge before it is an overflow.
+# How far (pt) a line may pass the box it lies in before it is an overflow (a list's
+# outside bullet hangs 0.6 pt left of the column).
 OVERFLOW_TOLERANCE = 1.5
 
 
@@ -78,10 +80,17 @@ def preflight(pdf: Path, layout: dict | None = None) -> tuple[list[Finding], dic
 
 
 def _layout_pages(layout: dict) -> list[Page]:
-    """The lines the renderer drew (see pdf.page_lines), as pdftotext would give them."""
+    """The lines the renderer drew and the boxes they lie in (see pdf.page_lines)."""
     return [Page(n, page["width"], page["height"],
-                 tuple(Line(n, *line) for line in page["lines"]))
+                 tuple(Line(n, *line) for line in page["lines"]),
+                 _boxes(page))
             for n, page in enumerate(layout["pages"], 1)]
+
+
+def _boxes(page: dict) -> dict | None:
+    if "boxes" not in page:  # a layout file written before pages had their geometry
+        return None
+    return {name: tuple(box) for name, box in page["boxes"].items()}
 
 
 def _fonts(reader):
@@ -221,28 +230,59 @@ def _images(pdf: Path) -> list[tuple[int, int, int, int]]:
     return images
 
 
-def _column(pages: list[Page]) -> tuple[float, float]:
-    lefts = Counter(round(l.x0) for p in pages for l in p.lines)
-    rights = Counter(round(l.x1) for p in pages for l in p.lines)
-    return lefts.most_common(1)[0][0], rights.most_common(1)[0][0]
-
-
 def _overflow(pages: list[Page]) -> list[Finding]:
-    if not any(p.lines for p in pages):
-        return []
-    left, right = _column(pages)
+    """Lines off the page, and lines past the box they lie in: the text column (the page
+    area's content box) for the text, their own margin box for running heads and page
+    numbers. Without a layout file (pdftotext) a page's boxes are unknown, and the column
+    is guessed from the lines themselves (``_most_common_column``)."""
+    guessed = _most_common_column(pages) if any(p.boxes is None for p in pages) else None
     findings = []
     for page in pages:
         for line in page.lines:
             if line.x0 < 0 or line.y0 < 0 or line.x1 > page.width or line.y1 > page.height:
                 findings.append(Finding("overflow", page.number,
                                         f"'{_quote(line.text)}' runs off the page"))
-            elif line.x1 > right + OVERFLOW_TOLERANCE or line.x0 < left - OVERFLOW_TOLERANCE:
-                findings.append(Finding("overflow", page.number,
-                                        f"'{_quote(line.text)}' runs out of the text column"
-                                        f" ({line.x0:.0f}–{line.x1:.0f} pt; column"
-                                        f" {left}–{right} pt)"))
+                continue
+            if page.boxes is not None and line.box in page.boxes:
+                box = page.boxes[line.box]
+                where = "the text column" if line.box == PAGE_AREA else f"its margin box {line.box}"
+            elif guessed is not None:
+                box, where = (guessed[0], line.y0, guessed[1], line.y1), "the text column"
+            else:
+                continue
+            side, past = _past(line, box)
+            if past > OVERFLOW_TOLERANCE:
+                axis = 0 if side in ("left", "right") else 1
+                findings.append(Finding(
+                    "overflow", page.number,
+                    f"'{_quote(line.text)}' runs out of {where}: {past:.1f} pt past its {side}"
+                    f" edge (line {_span(line, axis)}, box {box[axis]:.0f}–{box[axis + 2]:.0f} pt"
+                    f" {'across' if axis == 0 else 'down'})"))
     return findings
+
+
+def _past(line: Line, box: tuple[float, float, float, float]) -> tuple[str, float]:
+    """The side of ``box`` that ``line`` passes furthest, and by how much (pt)."""
+    x0, y0, x1, y1 = box
+    return max((("left", x0 - line.x0), ("right", line.x1 - x1),
+                ("top", y0 - line.y0), ("bottom", line.y1 - y1)), key=lambda side: side[1])
+
+
+def _span(line: Line, axis: int) -> str:
+    return f"{line.x0:.0f}–{line.x1:.0f}" if axis == 0 else f"{line.y0:.0f}–{line.y1:.0f}"
+
+
+def _most_common_column(pages: list[Page]) -> tuple[float, float] | None:
+    """The fallback for lines read by pdftotext, which knows no page geometry: the most
+    common left and right line edges of the whole PDF taken for the column. It holds for
+    a long text of justified lines, and misfires on a short one (a brief of few, mostly
+    short lines), which is why the build always checks against the layout file's boxes."""
+    lines = [line for page in pages for line in page.lines]
+    if not lines:
+        return None
+    lefts = Counter(round(line.x0) for line in lines)
+    rights = Counter(round(line.x1) for line in lines)
+    return lefts.most_common(1)[0][0], rights.most_common(1)[0][0]
 
 
 def _punctuation(pages: list[Page]) -> list[Finding]:
