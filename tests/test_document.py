@@ -160,6 +160,10 @@ def test_a_data_key_may_start_with_figure(tmp_path):
     ("pdf:\n  screen:\n    output-profile: x.icc\n", "'pdf: screen: output-profile' is not a"),
     ("pdf:\n  screen:\n    tagged: yes\n", "must be true or false"),
     ("text: body.md\n", "unknown setting 'text'"),
+    ("pdf:\n  press:\n    variant: pdf/z-9\n", ":3: 'pdf: press: variant' is 'pdf/z-9', which is"
+                                               " not a PDF variant"),
+    ("releases:\n  keep: all\n", ":2: 'releases: keep' must be a whole number"),
+    ("brief:\n  title: a\n  title: b\n", ":3: 'title' is given twice"),
 ])
 def test_a_misshapen_publication_yaml_is_named(tmp_path, config, message):
     from paperpress.publication import load_config
@@ -167,6 +171,25 @@ def test_a_misshapen_publication_yaml_is_named(tmp_path, config, message):
     (tmp_path / "publication.yaml").write_text(config, encoding="utf-8")
     with pytest.raises(SourceError, match=message):
         load_config(tmp_path)
+
+
+def test_the_pdf_variants_are_those_weasyprint_writes():
+    import weasyprint.pdf
+
+    from paperpress.publication import PDF_VARIANTS
+
+    assert set(PDF_VARIANTS) == set(weasyprint.pdf.VARIANTS) - {"debug"}
+
+
+def test_a_text_larger_than_the_bound_is_refused_before_it_is_read(tmp_path, stats,
+                                                                  monkeypatch):
+    import paperpress.document as document
+
+    monkeypatch.setattr(document, "MAX_TEXT_BYTES", 1000)
+    path = tmp_path / "text.md"
+    path.write_text(FRONT + "# 一\n\n" + "正文。" * 400, encoding="utf-8")
+    with pytest.raises(SourceError, match=r"text.md: is \d+ KB, more than the 1000 bytes"):
+        parse_text(path, stats, set())
 
 
 def test_front_matter_lists_are_read_as_lines_and_keywords(tmp_path, stats):
@@ -284,3 +307,17 @@ def test_the_command_line_names_an_html_comment_in_one_line(tmp_path):
         f"error: {text}:{heading + 3}: an HTML comment (<!-- … -->) would be published as"
         " text: delete it, or keep internal notes outside text.md"]
     assert not (tmp_path / "model.json").exists()
+
+
+def test_an_appendix_longer_than_the_bound_is_refused_naming_the_setting(tmp_path, monkeypatch):
+    import shutil
+
+    import paperpress.document as document
+    from conftest import SOURCES
+
+    root = tmp_path / "pub"
+    shutil.copytree(SOURCES, root)
+    monkeypatch.setattr(document, "MAX_APPENDIX_ROWS", 3)
+    with pytest.raises(SourceError) as err:
+        document.build_document(root)
+    assert str(err.value).startswith(f"{root}/publication.yaml:16: the appendix would table")

@@ -22,6 +22,41 @@ def test_an_undefined_template_variable_names_the_template_and_line(tmp_path):
     assert ":3: template error:" in str(err.value) and "titel" in str(err.value)
 
 
+@pytest.mark.parametrize("expression, says", [
+    ("{{ 1/0 }}", "division by zero"),
+    ("{{ meta.title.__class__.__mro__ }}", "unsafe"),
+    ("{{ meta.items[5] }}", "template error"),
+    ("{% for i in range(100000) %}{% endfor %}", "may count to 10000"),
+    ("{{ 'x' * 'y' }}", "template error"),
+])
+def test_an_expression_that_fails_names_the_template_and_line(tmp_path, expression, says):
+    (tmp_path / "t.html.j2").write_text(f"<p>\n\n{expression}\n</p>\n", encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        render_template(tmp_path, "t.html.j2", {"meta": {"title": "x", "items": []}})
+    assert str(err.value).startswith(f"{tmp_path / 't.html.j2'}:3: template error")
+    assert says in str(err.value)
+
+
+def test_a_template_that_runs_too_long_is_stopped(tmp_path, monkeypatch):
+    import paperpress.templating as templating
+
+    monkeypatch.setattr(templating, "TIME_LIMIT_SECONDS", 0.5)
+    loops = "{% for i in range(9000) %}{% for j in range(9000) %}{% endfor %}{% endfor %}"
+    (tmp_path / "t.html.j2").write_text(f"<p>\n{loops}\n</p>\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"t.html.j2:2: template error: ran longer than"):
+        render_template(tmp_path, "t.html.j2", {})
+
+
+def test_a_template_linked_to_a_file_outside_its_folder_is_refused(tmp_path):
+    (tmp_path / "secret.txt").write_text("password", encoding="utf-8")
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "t.html.j2").write_text('<p>{% include "inc.html" %}</p>', encoding="utf-8")
+    (folder / "inc.html").symlink_to(tmp_path / "secret.txt")
+    with pytest.raises(SourceError, match="inc.html' leads outside"):
+        render_template(folder, "t.html.j2", {})
+
+
 def test_templates_escape_data(tmp_path):
     (tmp_path / "t.html.j2").write_text("<p>{{ v }}</p>", encoding="utf-8")
     assert render_template(tmp_path, "t.html.j2", {"v": "R&D <b>"}) == "<p>R&amp;D &lt;b&gt;</p>"

@@ -125,3 +125,24 @@ def test_codes_with_leading_zeros_stay_text(tmp_path):
     fact = stats.resolve("a")
     assert (fact.label, fact.section, fact.period, fact.number) == ("010", "001", "2023-06",
                                                                      "0.50")
+
+
+def test_a_value_with_more_digits_than_a_chart_can_draw_is_refused(tmp_path):
+    path = write(tmp_path, HEADER + "a,2013,1,对,x,一\n" + f"b,2013,{'9' * 400},亿元,y,一\n")
+    with pytest.raises(SourceError) as err:
+        load_statistics([path])
+    assert str(err.value).startswith(f"{path}:3: column 'value': ")
+    assert "has 400 digits: a value may have at most 15" in str(err.value)
+
+
+def test_data_files_have_bounds_on_size_and_rows(tmp_path, monkeypatch):
+    import paperpress.statistics as statistics
+
+    rows = "".join(f"k{n},2013,{n},对,x,一\n" for n in range(30))
+    monkeypatch.setattr(statistics, "MAX_ROWS", 20)
+    with pytest.raises(SourceError, match=r"data.csv:22: the publication's data files hold"
+                                          r" more than 20 rows"):
+        load_statistics([write(tmp_path, HEADER + rows)])
+    monkeypatch.setattr(statistics, "MAX_DATA_BYTES", 100)
+    with pytest.raises(SourceError, match=r"big.csv: is \d+ bytes, more than the 100 bytes"):
+        load_statistics([write(tmp_path, HEADER + rows, name="big.csv")])

@@ -17,11 +17,17 @@ from .errors import SourceError
 from .facts import PLACEHOLDER_RE, PlaceholderError, fill_placeholders
 from .markup import found, markdown_parser, refusal
 from .statistics import Statistics
-from .textfiles import check_xml_safe, parse_yaml_mapping, read_text_file
+from .textfiles import check_xml_safe, line_of, parse_yaml_mapping, read_text_file
 
 FIGURE_RE = re.compile(r"^figure\s+(?P<id>[a-z0-9][a-z0-9-]*)$")
 SEE_RE = re.compile(r"\{\{\s*see\s+(?P<id>[^{}\s]*)\s*\}\}")
 REQUIRED_META = ("title", "issuer", "date", "lang")
+# About 40 times the bundled white paper (a 350-page book): within the build's memory
+# budget (tools/bench.py measures the largest accepted text).
+MAX_TEXT_BYTES = 1024 * 1024
+# The appendix tables every data row; WeasyPrint lays a 5,000-row table out in 78 s and
+# 764 MB (measured), so the appendix stops well before that.
+MAX_APPENDIX_ROWS = 1_000
 
 
 @dataclass
@@ -195,6 +201,12 @@ def build_document(root: Path) -> Document:
                                            " section (after a '## ' heading) of the text")
     doc.brief = brief
     appendix = pub.config.get("appendix") or {}
+    if appendix.get("title") and len(pub.stats.facts) > MAX_APPENDIX_ROWS:
+        raise SourceError(config_path, f"the appendix would table all {len(pub.stats.facts)}"
+                                       f" data rows; it may have at most {MAX_APPENDIX_ROWS}:"
+                                       " leave 'appendix:' out and publish the data file"
+                                       " beside the editions", line=line_of(pub.config,
+                                                                            "appendix"))
     if appendix.get("title"):
         # The statistics the text draws on, as a table: it follows the last chapter.
         count = sum(1 for b in doc.blocks if isinstance(b, Heading) and b.level == 1)
@@ -262,7 +274,7 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
 def parse_text(path: Path, stats: Statistics, chart_ids: set[str]) -> Document:
     """Parse the publication's Markdown into the document model, resolving placeholders."""
     path = Path(path)
-    raw = read_text_file(path)
+    raw = read_text_file(path, MAX_TEXT_BYTES)
     if not raw.strip():
         raise SourceError(path, "is empty: the text needs front matter and at least a heading")
     meta, body, offset = split_front_matter(path, raw)

@@ -27,6 +27,12 @@ from .errors import SourceError
 from .textfiles import read_text_file
 
 REQUIRED_COLUMNS = ("key", "period", "value", "unit", "label", "section")
+# Bounds on what a publication's data may hold: far more than any chart or appendix shows
+# (the appendix has a bound of its own, document.MAX_APPENDIX_ROWS). A value has at most
+# as many digits as a chart can draw exactly (a float holds 15).
+MAX_DATA_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_DIGITS = 15
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 # ISO 8601-like periods: a year, a month, a half year, or an interval of either.
 _POINT = r"[0-9]{4}(?:-(?:0[1-9]|1[0-2]|H[12]))?"
@@ -132,6 +138,10 @@ def parse_number(text: str) -> Decimal:
     cleaned = text.strip()
     if not re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", cleaned):
         raise ValueError(_why_not_a_number(cleaned))
+    digits = len(cleaned.lstrip("-").replace(".", "").lstrip("0"))
+    if digits > MAX_DIGITS:
+        raise ValueError(f"'{cleaned[:20]}…' has {digits} digits: a value may have at most"
+                         f" {MAX_DIGITS} (round it, or give it in a larger unit)")
     try:
         return Decimal(cleaned)
     except InvalidOperation:  # pragma: no cover - the pattern above already guards this
@@ -158,6 +168,11 @@ def load_statistics(paths: list[Path]) -> Statistics:
     seen: dict[tuple[str, str], Fact] = {}
     for path in sorted(paths):
         for fact in _load_csv(Path(path)):
+            if len(facts) == MAX_ROWS:
+                raise SourceError(fact.path, f"the publication's data files hold more than"
+                                             f" {MAX_ROWS} rows: keep the data the editions"
+                                             " show, and publish the rest as a data file",
+                                  line=fact.line)
             previous = seen.get((fact.key, fact.period))
             if previous is not None:
                 raise SourceError(fact.path, f"duplicate key '{fact.key}' for period"
@@ -173,7 +188,7 @@ def _load_csv(path: Path) -> list[Fact]:
     # document model (HTML, Word, preflight) never load a data file.
     from .schema import MAX_LISTED_FAULTS, Observation, ValidationError, row_faults
 
-    text = read_text_file(path)
+    text = read_text_file(path, MAX_DATA_BYTES)
     if not text.strip():
         raise SourceError(path, "is empty: a data file needs a header row and at least one row")
     reader = csv.reader(io.StringIO(text, newline=""))

@@ -3,7 +3,10 @@ the template file and line."""
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
@@ -25,10 +28,24 @@ class _ProjectLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+# A template may count to this (Jinja's sandbox allows 100,000 a range, and two nested
+# loops of that never end), and may run this long, before the build stops it.
+MAX_RANGE = 10_000
+TIME_LIMIT_SECONDS = 30
+
+
+def _bounded_range(*args):
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise jinja2.exceptions.SecurityError(
+            f"range() of {len(numbers)} numbers: a template may count to {MAX_RANGE}")
+    return numbers
+
+
 def make_environment(template_dir: Path) -> jinja2.Environment:
     # Templates come from editors: the sandbox keeps them from reaching Python internals,
     # autoescape is explicit because select_autoescape() does not know '.html.j2'.
-    return ImmutableSandboxedEnvironment(
+    env = ImmutableSandboxedEnvironment(
         loader=_ProjectLoader(str(template_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -36,12 +53,40 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["range"] = _bounded_range
+    return env
+
+
+class TemplateTimeout(Exception):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: float | None = None):
+    """Raise TemplateTimeout in the block after ``seconds`` (a template loop that does not
+    end). Only the main thread can take signals; elsewhere the block runs unbounded."""
+    seconds = TIME_LIMIT_SECONDS if seconds is None else seconds
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise TemplateTimeout(f"ran longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def render_template(template_dir: Path, name: str, context: dict) -> str:
     env = make_environment(template_dir)
     try:
-        return env.get_template(name).render(**context)
+        with time_limit():
+            return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
         path = exc.filename or str(Path(template_dir) / name)
         raise SourceError(path, f"template syntax error: {exc.message}",
@@ -49,7 +94,12 @@ def render_template(template_dir: Path, name: str, context: dict) -> str:
     except jinja2.TemplateNotFound as exc:
         raise SourceError(Path(template_dir) / str(exc.name),
                           "template not found") from None
-    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as exc:
+    except SourceError:
+        raise
+    except (TemplateTimeout, jinja2.TemplateError, ArithmeticError, LookupError, TypeError,
+            ValueError, AttributeError) as exc:
+        # What an expression in an editor's template can raise ({{ 1/0 }}, {{ x[9] }},
+        # a sandbox refusal): named by the template's file and line.
         path, line = _template_frame(sys.exc_info()[2], template_dir)
         raise SourceError(path or Path(template_dir) / name,
                           f"template error: {exc}", line=line) from None

@@ -39,7 +39,9 @@ def read_text_file(path: Path, max_bytes: int | None = None) -> str:
 
 
 def _size(n: int) -> str:
-    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{n / 1024:.0f} KB"
+    if n >= 1048576:
+        return f"{n / 1048576:.1f} MB"
+    return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
 
 
 # C0 controls other than tab and line breaks are not allowed in XML 1.0: one in a source
