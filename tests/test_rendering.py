@@ -1,5 +1,6 @@
 import http.server
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +134,17 @@ def test_the_fast_weasyprint_import_still_finds_harfbuzz_subset():
             "from weasyprint.text.ffi import harfbuzz_subset, pango;"
             "assert harfbuzz_subset is not None and pango is not None")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_an_output_profile_that_is_not_a_cmyk_icc_profile_is_named(tmp_path):
+    from paperpress.pdf import PdfEdition
+
+    html = _html(tmp_path, "<p>正文</p>")
+    fake = tmp_path / "printer.icc"
+    fake.write_text("not a profile " * 20, encoding="utf-8")
+    with pytest.raises(SourceError, match=r"printer.icc: output profile .* is not an ICC"):
+        render_pdf(html, tmp_path / "e.pdf", edition=PdfEdition(output_profile=fake))
+    srgb = Path("/usr/share/color/icc/ghostscript/srgb.icc")  # libgs-common, as the example's
+    with pytest.raises(SourceError, match=r"is for RGB colour, not CMYK"):
+        render_pdf(html, tmp_path / "e.pdf", edition=PdfEdition(output_profile=srgb))
+    assert not (tmp_path / "e.pdf").exists()

@@ -84,6 +84,9 @@ def _served_files(edition: PdfEdition) -> dict[str, bytes]:
     """What the renderer itself hands WeasyPrint by name: the print run's profile."""
     if edition.output_profile is None:
         return {}
+    from .publication import check_cmyk_profile
+
+    check_cmyk_profile(Path(edition.output_profile), Path(edition.output_profile))
     return {OUTPUT_PROFILE_URL: Path(edition.output_profile).read_bytes()}
 
 
