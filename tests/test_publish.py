@@ -159,3 +159,24 @@ def test_a_damaged_word_file_is_not_published(tmp_path):
     (tmp_path / "flipped.docx").write_bytes(bytes(flipped))
     with pytest.raises(SourceError, match=r"flipped.docx: "):
         publish([tmp_path / "flipped.docx"], tmp_path / "out3")
+
+
+def test_a_dry_run_or_lint_changes_nothing_in_output_even_after_a_hand_edit(tmp_path):
+    """The workflow used to delete a touched release's manifest while reading itself, so
+    that even `snakemake -n` left output/ without one."""
+    from conftest import PUB, copy_project, snakemake
+
+    (tmp_path / "project").mkdir()
+    root = copy_project(tmp_path / "project")
+    out = root / "output" / PUB
+    stand_in = _editions(root / "build" / PUB, whitepaper_html="<html>last good</html>")
+    publish(stand_in, out, receipt=root / "build" / PUB / "release.json")
+    (out / "whitepaper.html").write_text("<html>edited by hand</html>", encoding="utf-8")
+    before = {p: p.read_bytes() for p in sorted(root.joinpath("output").rglob("*"))
+              if p.is_file()}
+    for args in (("-n",), ("--lint",)):
+        snakemake(root, *args)
+        after = {p: p.read_bytes() for p in sorted(root.joinpath("output").rglob("*"))
+                 if p.is_file()}
+        assert after == before, args
+    assert (out / "manifest.json").exists()
