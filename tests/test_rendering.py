@@ -22,6 +22,19 @@ def test_an_undefined_template_variable_names_the_template_and_line(tmp_path):
     assert ":3: template error:" in str(err.value) and "titel" in str(err.value)
 
 
+@pytest.mark.parametrize("expression, words", [("1/0", "division by zero"),
+                                                ("meta.title.__class__.__mro__", "unsafe"),
+                                                ("10.0 ** 400", "OverflowError")])
+def test_an_error_in_a_template_expression_names_the_template_and_line(expression, words,
+                                                                      tmp_path):
+    (tmp_path / "t.html.j2").write_text(f"<p>\n{{{{ {expression} }}}}\n</p>\n",
+                                        encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        render_template(tmp_path, "t.html.j2", {"meta": {"title": "x"}})
+    assert str(err.value).startswith(f"{tmp_path / 't.html.j2'}:2: template error: ")
+    assert words in str(err.value)
+
+
 def test_templates_escape_data(tmp_path):
     (tmp_path / "t.html.j2").write_text("<p>{{ v }}</p>", encoding="utf-8")
     assert render_template(tmp_path, "t.html.j2", {"v": "R&D <b>"}) == "<p>R&amp;D &lt;b&gt;</p>"
