@@ -397,6 +397,29 @@ def test_a_picture_held_in_the_template_passes(model, tmp_path):
         assert package.read("word/media/logo.png") == png
 
 
+@pytest.mark.parametrize("edition, style", [
+    ("whitepaper", "Body Text"), ("whitepaper", "Data Table"), ("whitepaper", "TOC 1"),
+    ("whitepaper", "Key Figures"), ("brief", "Brief Point"), ("brief", "Key Figure Unit")])
+def test_a_renamed_style_names_the_template_and_the_style(style, edition, model, tmp_path):
+    source = TEMPLATES / f"{edition}.docx"
+    template = repack(tmp_path / "template.docx", {"word/styles.xml": lambda x: x.replace(
+        f'<w:name w:val="{style}"/>', '<w:name w:val="Renamed"/>')}, source)
+    with pytest.raises(SourceError) as err:
+        RENDERERS[edition](model, tmp_path / "figures", template, tmp_path / "out.docx")
+    assert str(err.value).startswith(f"{template}: has no ")
+    assert f"style '{style}'" in str(err.value)
+
+
+def test_a_character_style_made_a_paragraph_style_names_the_template(model, tmp_path):
+    template = repack(tmp_path / "template.docx", {"word/styles.xml": lambda x: re.sub(
+        r'w:type="character"([^>]*w:styleId="KeyFigureUnit")', r'w:type="paragraph"\1', x)})
+    with pytest.raises(SourceError) as err:
+        render_brief_docx(model, tmp_path / "figures", template, tmp_path / "out.docx")
+    assert str(err.value) == (f"{template}: its style 'Key Figure Unit' is not a character"
+                              " style, which the Word editions need: make a new character"
+                              " style of that name")
+
+
 @pytest.mark.parametrize("edition", RENDERERS)
 @pytest.mark.parametrize("where", ["title", "body"])
 def test_a_control_character_in_the_text_names_the_template(where, edition, model, tmp_path):

@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import jinja2
+from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -64,7 +65,7 @@ def _fill_cover(template_path: Path, context: dict) -> DocxTemplate:
                                              f" {NOT_XML_COMPATIBLE}") from None
         raise SourceError(template_path, "template field error:"
                                          f" {describe_render_error(exc)}") from None
-    _look_up_styles_once(tpl.docx)
+    _look_up_styles_once(tpl.docx, template_path)
     return tpl
 
 
@@ -92,10 +93,11 @@ def _naming_the_template(render):
     return render_naming_the_template
 
 
-def _look_up_styles_once(document) -> None:
+def _look_up_styles_once(document, template_path: Path) -> None:
     """python-docx finds a style by name by scanning all of the template's styles, twice, for
     every paragraph and run it styles: 0.25 s of the white paper. The styles do not change
-    while the body is written, so each name is looked up once per document."""
+    while the body is written, so each name is looked up once per document; a name the
+    template lacks (renamed or deleted in Word) is an error naming the template."""
     part = document.part
     look_up = part.get_style_id
     ids: dict = {}
@@ -105,10 +107,28 @@ def _look_up_styles_once(document) -> None:
             return look_up(style_or_name, style_type)
         key = (style_or_name, style_type)
         if key not in ids:
-            ids[key] = look_up(style_or_name, style_type)
+            ids[key] = _style_id(look_up, style_or_name, style_type, template_path)
         return ids[key]
 
     part.get_style_id = get_style_id
+
+
+STYLE_KINDS = {WD_STYLE_TYPE.PARAGRAPH: "paragraph", WD_STYLE_TYPE.CHARACTER: "character",
+               WD_STYLE_TYPE.TABLE: "table", WD_STYLE_TYPE.LIST: "list"}
+
+
+def _style_id(look_up, name: str, style_type, template_path: Path):
+    kind = STYLE_KINDS.get(style_type, "")
+    try:
+        return look_up(name, style_type)
+    except KeyError:
+        raise SourceError(template_path, f"has no {kind} style '{name}', which the Word"
+                                         " editions use: add it (or undo its renaming) in"
+                                         " Word's Styles pane") from None
+    except ValueError:  # python-docx: "assigned style is type CHARACTER (2), need ..."
+        raise SourceError(template_path, f"its style '{name}' is not a {kind} style, which"
+                                         " the Word editions need: make a new"
+                                         f" {kind} style of that name") from None
 
 
 def _find_marker(doc, marker: str, template_path: Path, required: bool = True):
@@ -248,7 +268,7 @@ def _write_toc(docx, doc: Document, template_path: Path) -> None:
         if n:
             paragraph = marker.insert_paragraph_before("", style=f"TOC {h.level}")
         else:
-            paragraph.style = docx.styles[f"TOC {h.level}"]
+            paragraph.style = f"TOC {h.level}"
         paragraph.add_run(h.text)
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
@@ -345,11 +365,11 @@ def _key_figure_table(writer: _Writer, figures: list[KeyFigure]) -> None:
     cols = 3
     rows = (len(figures) + cols - 1) // cols
     table = writer.docx.add_table(rows=rows, cols=cols)
-    table.style = writer.docx.styles["Key Figures"]
+    table.style = "Key Figures"
     for n, k in enumerate(figures):
         cell = table.cell(n // cols, n % cols)
         value = cell.paragraphs[0]
-        value.style = writer.docx.styles["Key Figure Value"]
+        value.style = "Key Figure Value"
         value.add_run(k.number)
         value.add_run(k.unit, style="Key Figure Unit")
         cell.add_paragraph(f"{k.label}（{k.period}）", style="Key Figure Label")
@@ -364,7 +384,7 @@ DATA_COLUMN_SHARES = (0.44, 0.19, 0.12, 0.13, 0.12)
 def _data_table(writer: _Writer, block: DataTable) -> None:
     columns = DataTable.COLUMNS
     table = writer.docx.add_table(rows=1 + len(block.rows), cols=len(columns))
-    table.style = writer.docx.styles["Data Table"]
+    table.style = "Data Table"
     header = table.rows[0]
     # The header row repeats at the top of every page the table runs over.
     tr_pr = header._tr.get_or_add_trPr()
