@@ -29,6 +29,7 @@ def test_an_undefined_template_variable_names_the_template_and_line(tmp_path):
     ("{{ meta.items[5] }}", "template error"),
     ("{% for i in range(100000) %}{% endfor %}", "may count to 10000"),
     ("{{ 'x' * 'y' }}", "template error"),
+    ("{{ 10.0 ** 400 }}", "OverflowError"),
 ])
 def test_an_expression_that_fails_names_the_template_and_line(tmp_path, expression, says):
     (tmp_path / "t.html.j2").write_text(f"<p>\n\n{expression}\n</p>\n", encoding="utf-8")

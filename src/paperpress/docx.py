@@ -9,13 +9,18 @@ Word restyles the next build.
 
 from __future__ import annotations
 
+import functools
+import zipfile
 from pathlib import Path
 
 import jinja2
+from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu
 from docxtpl import DocxTemplate
+from lxml import etree
 
 from .atomic import atomic_path
 from .brief import make_brief
@@ -23,31 +28,77 @@ from .document import (DataTable, Document, Figure, Heading, KeyFigure, KeyFigur
                        Paragraph)
 from .errors import SourceError
 from .textfiles import read_text_file
-from .templating import make_environment
+from .templating import RENDER_ERRORS, describe_render_error, make_environment, time_limit
+from .wordtemplate import check_word_template, check_written_word_file
 
 BODY_MARKER = "[[BODY]]"
 TOC_MARKER = "[[TOC]]"
 
 
 def _fill_cover(template_path: Path, context: dict) -> DocxTemplate:
+    # The template is an editor's file and the edition inherits its parts: it is checked
+    # as a package before python-docx reads it.
+    check_word_template(template_path)
     tpl = DocxTemplate(str(template_path))
+    try:
+        tpl.init_docx()
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError,
+            etree.XMLSyntaxError) as exc:  # what the check above did not foresee
+        raise SourceError(template_path, f"is not a valid Word file (.docx):"
+                                         f" {describe_render_error(exc)}") from None
     env = make_environment(Path(template_path).parent)
     try:
         # autoescape: without it docxtpl writes '&' and '<' raw and Word drops the text after.
-        tpl.render(context, jinja_env=env, autoescape=True)
+        with time_limit():
+            tpl.render(context, jinja_env=env, autoescape=True)
     except jinja2.TemplateSyntaxError as exc:
         raise SourceError(template_path, f"template syntax error in a field: {exc.message}")\
             from None
-    except jinja2.UndefinedError as exc:
-        raise SourceError(template_path, f"template field error: {exc}") from None
-    _look_up_styles_once(tpl.docx)
+    except etree.XMLSyntaxError as exc:
+        # docxtpl reads each filled part back as XML.
+        raise SourceError(template_path, "template field error: the filled fields are not"
+                                         " valid Word XML (a control character in a value, or"
+                                         " markup let through with |safe): "
+                                         + " ".join(str(exc).split())) from None
+    except RENDER_ERRORS as exc:
+        if _not_xml_compatible(exc):
+            raise SourceError(template_path, "template field error: a field's value"
+                                             f" {NOT_XML_COMPATIBLE}") from None
+        raise SourceError(template_path, "template field error:"
+                                         f" {describe_render_error(exc)}") from None
+    _look_up_styles_once(tpl.docx, template_path)
     return tpl
 
 
-def _look_up_styles_once(document) -> None:
+NOT_XML_COMPATIBLE = "holds a character that a Word file cannot carry (NUL or another control" \
+                     " character)"
+
+
+def _not_xml_compatible(exc: BaseException) -> bool:
+    # python-docx and lxml refuse such text with this ValueError.
+    return isinstance(exc, ValueError) and "XML compatible" in str(exc)
+
+
+def _naming_the_template(render):
+    """Text that reaches python-docx with a character XML cannot carry: the sources refuse
+    such characters, so this only names the template instead of raising a traceback."""
+    @functools.wraps(render)
+    def render_naming_the_template(document_json, figures_dir, template_path, out):
+        try:
+            return render(document_json, figures_dir, template_path, out)
+        except ValueError as exc:
+            if not _not_xml_compatible(exc):
+                raise
+            raise SourceError(template_path, f"the text written into it {NOT_XML_COMPATIBLE}")\
+                from None
+    return render_naming_the_template
+
+
+def _look_up_styles_once(document, template_path: Path) -> None:
     """python-docx finds a style by name by scanning all of the template's styles, twice, for
     every paragraph and run it styles: 0.25 s of the white paper. The styles do not change
-    while the body is written, so each name is looked up once per document."""
+    while the body is written, so each name is looked up once per document; a name the
+    template lacks (renamed or deleted in Word) is an error naming the template."""
     part = document.part
     look_up = part.get_style_id
     ids: dict = {}
@@ -57,10 +108,28 @@ def _look_up_styles_once(document) -> None:
             return look_up(style_or_name, style_type)
         key = (style_or_name, style_type)
         if key not in ids:
-            ids[key] = look_up(style_or_name, style_type)
+            ids[key] = _style_id(look_up, style_or_name, style_type, template_path)
         return ids[key]
 
     part.get_style_id = get_style_id
+
+
+STYLE_KINDS = {WD_STYLE_TYPE.PARAGRAPH: "paragraph", WD_STYLE_TYPE.CHARACTER: "character",
+               WD_STYLE_TYPE.TABLE: "table", WD_STYLE_TYPE.LIST: "list"}
+
+
+def _style_id(look_up, name: str, style_type, template_path: Path):
+    kind = STYLE_KINDS.get(style_type, "")
+    try:
+        return look_up(name, style_type)
+    except KeyError:
+        raise SourceError(template_path, f"has no {kind} style '{name}', which the Word"
+                                         " editions use: add it (or undo its renaming) in"
+                                         " Word's Styles pane") from None
+    except ValueError:  # python-docx: "assigned style is type CHARACTER (2), need ..."
+        raise SourceError(template_path, f"its style '{name}' is not a {kind} style, which"
+                                         " the Word editions need: make a new"
+                                         f" {kind} style of that name") from None
 
 
 def _find_marker(doc, marker: str, template_path: Path, required: bool = True):
@@ -200,7 +269,7 @@ def _write_toc(docx, doc: Document, template_path: Path) -> None:
         if n:
             paragraph = marker.insert_paragraph_before("", style=f"TOC {h.level}")
         else:
-            paragraph.style = docx.styles[f"TOC {h.level}"]
+            paragraph.style = f"TOC {h.level}"
         paragraph.add_run(h.text)
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
@@ -217,9 +286,12 @@ def _request_field_update(docx) -> None:
         settings.append(update)
 
 
-def _save(tpl: DocxTemplate, out: Path) -> None:
+def _save(tpl: DocxTemplate, out: Path, template_path: Path) -> None:
     with atomic_path(Path(out)) as tmp:
         tpl.save(str(tmp))
+        # Defence in depth: nothing fetched or run on opening leaves the pipeline, even if
+        # a cover field spelt out what the template check refuses.
+        check_written_word_file(tmp, template_path)
 
 
 def _cover_context(meta: dict) -> dict:
@@ -229,6 +301,7 @@ def _cover_context(meta: dict) -> dict:
             "date": meta["date"]}
 
 
+@_naming_the_template
 def render_whitepaper_docx(document_json: Path, figures_dir: Path, template_path: Path,
                            out: Path) -> None:
     doc = Document.from_json(read_text_file(Path(document_json)))
@@ -251,9 +324,10 @@ def render_whitepaper_docx(document_json: Path, figures_dir: Path, template_path
             writer.figure(block, block.number, width_ratio=0.92)
     writer.finish()
     _set_properties(docx, doc.meta, f"{doc.meta['title']}{doc.meta.get('subtitle', '')}")
-    _save(tpl, out)
+    _save(tpl, out, Path(template_path))
 
 
+@_naming_the_template
 def render_brief_docx(document_json: Path, figures_dir: Path, template_path: Path,
                       out: Path) -> None:
     brief = make_brief(Document.from_json(read_text_file(Path(document_json))))
@@ -282,7 +356,7 @@ def render_brief_docx(document_json: Path, figures_dir: Path, template_path: Pat
                 writer.figure(fig, number, width_ratio=0.6)
     writer.finish()
     _set_properties(docx, brief.meta, f"{brief.meta['title']}{brief.title}")
-    _save(tpl, out)
+    _save(tpl, out, Path(template_path))
 
 
 def _key_figure_table(writer: _Writer, figures: list[KeyFigure]) -> None:
@@ -292,11 +366,11 @@ def _key_figure_table(writer: _Writer, figures: list[KeyFigure]) -> None:
     cols = 3
     rows = (len(figures) + cols - 1) // cols
     table = writer.docx.add_table(rows=rows, cols=cols)
-    table.style = writer.docx.styles["Key Figures"]
+    table.style = "Key Figures"
     for n, k in enumerate(figures):
         cell = table.cell(n // cols, n % cols)
         value = cell.paragraphs[0]
-        value.style = writer.docx.styles["Key Figure Value"]
+        value.style = "Key Figure Value"
         value.add_run(k.number)
         value.add_run(k.unit, style="Key Figure Unit")
         cell.add_paragraph(f"{k.label}（{k.period}）", style="Key Figure Label")
@@ -311,7 +385,7 @@ DATA_COLUMN_SHARES = (0.44, 0.19, 0.12, 0.13, 0.12)
 def _data_table(writer: _Writer, block: DataTable) -> None:
     columns = DataTable.COLUMNS
     table = writer.docx.add_table(rows=1 + len(block.rows), cols=len(columns))
-    table.style = writer.docx.styles["Data Table"]
+    table.style = "Data Table"
     header = table.rows[0]
     # The header row repeats at the top of every page the table runs over.
     tr_pr = header._tr.get_or_add_trPr()

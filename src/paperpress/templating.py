@@ -14,6 +14,12 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import SourceError
 
+# What an expression in an editor's template can raise as it is rendered: undefined names
+# and the sandbox's refusals ({{ ''.__class__ }}) are jinja2 errors; a bad operation
+# ({{ 1/0 }}, {{ title + 1 }}, {{ 10.0**400 }}, {{ int('x') }}) raises Python's own.
+RENDER_ERRORS = (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, LookupError,
+                 AttributeError, RecursionError)
+
 
 class _ProjectLoader(jinja2.FileSystemLoader):
     """Loads templates from one folder, refusing any that is a link to a file outside it
@@ -57,8 +63,8 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
     return env
 
 
-class TemplateTimeout(Exception):
-    pass
+class TemplateTimeout(jinja2.TemplateError):
+    """A template that ran past the time limit (a loop that does not end)."""
 
 
 @contextmanager
@@ -94,15 +100,19 @@ def render_template(template_dir: Path, name: str, context: dict) -> str:
     except jinja2.TemplateNotFound as exc:
         raise SourceError(Path(template_dir) / str(exc.name),
                           "template not found") from None
-    except SourceError:
-        raise
-    except (TemplateTimeout, jinja2.TemplateError, ArithmeticError, LookupError, TypeError,
-            ValueError, AttributeError) as exc:
-        # What an expression in an editor's template can raise ({{ 1/0 }}, {{ x[9] }},
-        # a sandbox refusal): named by the template's file and line.
+    except RENDER_ERRORS as exc:
         path, line = _template_frame(sys.exc_info()[2], template_dir)
         raise SourceError(path or Path(template_dir) / name,
-                          f"template error: {exc}", line=line) from None
+                          f"template error: {describe_render_error(exc)}", line=line) from None
+
+
+def describe_render_error(exc: BaseException) -> str:
+    """One line for a message: jinja2's own, or Python's with what kind of error it is."""
+    if isinstance(exc, jinja2.TemplateError):
+        text = str(exc)
+    else:
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return " ".join(text.split())
 
 
 def templates_used(template_dir: Path, name: str) -> list[Path]:
