@@ -30,6 +30,10 @@ def test_an_undefined_template_variable_names_the_template_and_line(tmp_path):
     ("{% for i in range(100000) %}{% endfor %}", "may count to 10000"),
     ("{{ 'x' * 'y' }}", "template error"),
     ("{{ 10.0 ** 400 }}", "OverflowError"),
+    ("{{ 10 ** 100000000 }}", "too large"),
+    ("{{ ((2 ** 64) ** 64) ** 64 }}", "too large"),
+    ("{{ 'a' * 10 ** 10 }}", "too long"),
+    ("{{ (10 ** 10) * [1] }}", "too long"),
 ])
 def test_an_expression_that_fails_names_the_template_and_line(tmp_path, expression, says):
     (tmp_path / "t.html.j2").write_text(f"<p>\n\n{expression}\n</p>\n", encoding="utf-8")

@@ -48,10 +48,30 @@ def _bounded_range(*args):
     return numbers
 
 
+class _BoundedSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, also refusing the arithmetic that no signal can interrupt: one power or
+    repetition such as {{ 10**10**10 }} or {{ 'a' * 10**10 }} runs in C for hours or takes
+    all memory before the time limit gets a say."""
+
+    intercepted_binops = frozenset(["**", "*"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) \
+                and left.bit_length() * right > 4096:
+            raise jinja2.exceptions.SecurityError("a power with more than 4096 bits is too large")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) \
+                        and len(seq) * times > 1_000_000:
+                    raise jinja2.exceptions.SecurityError(
+                        "a repetition longer than a million items is too long")
+        return super().call_binop(context, operator, left, right)
+
+
 def make_environment(template_dir: Path) -> jinja2.Environment:
     # Templates come from editors: the sandbox keeps them from reaching Python internals,
     # autoescape is explicit because select_autoescape() does not know '.html.j2'.
-    env = ImmutableSandboxedEnvironment(
+    env = _BoundedSandbox(
         loader=_ProjectLoader(str(template_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
