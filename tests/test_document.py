@@ -256,6 +256,8 @@ def test_an_unclosed_placeholder_says_how_to_write_braces(tmp_path, stats):
     ("# 一\n\n第一行，\n见<https://www.stats.gov.cn>。\n", 10, "a link is not supported yet"),
     ("# 一\n\n第一行，\n![图](chart.png)\n", 10,
      "an image (![…](…)) is not supported: place a chart with a line {{ figure chart-id }}"),
+    ("# 一\n\n正文。\n\n***\n\n正文。\n", 11,
+     "a thematic break (***) is not published: start a new section with a heading"),
     # A code span may run over a line break: the construct is still found on its line.
     ("# 一\n\n正文`代码\n跨行`，\n再一行<b>粗</b>。\n", 11, "raw HTML (<b>)"),
 ])

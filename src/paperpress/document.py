@@ -316,8 +316,6 @@ def parse_text(path: Path, stats: Statistics, chart_ids: set[str]) -> Document:
                 doc.blocks.append(Paragraph(spans=resolver.spans(inline, src_lines, line),
                                             line=line))
             i += 3
-        elif tok.type in ("hr",):
-            i += 1
         else:
             raise SourceError(path, refusal(tok, path.name), line=line)
     if not any(isinstance(b, Heading) for b in doc.blocks):

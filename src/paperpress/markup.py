@@ -41,6 +41,8 @@ REFUSED = {
     "fence": "a code block (```) is not published: write the text as a paragraph",
     "link_open": "a link is not supported yet: write the link's text, and the address in"
                  " brackets if the reader needs it",
+    "hr": "a thematic break ($found) is not published: start a new section with a heading,"
+          " or delete the line",
     "image": "an image (![…](…)) is not supported: place a chart with a line"
              " {{ figure chart-id }}",
 }
