@@ -78,6 +78,8 @@ def found(token: Token) -> str:
     if token.type == "footnote_ref":
         label = (token.meta or {}).get("label")
         return f"[^{label}]" if label is not None else "^[…]"
+    if token.type == "hr":  # markdown-it's markup for *** is '****'
+        return token.markup[0] * 3
     if token.type == "footnote_reference_open":
         return f"[^{token.meta['label']}]: …"
     return token.markup
