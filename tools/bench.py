@@ -110,6 +110,31 @@ def change_word_template(project: Path, n: int) -> None:
     document.save(str(path))
 
 
+def enlarge_to_the_limits(project: Path) -> str:
+    """The largest publication the build accepts: the bundled text repeated up to the text
+    bound (its figures placed once) and data filling the appendix to its bound."""
+    sys.path.insert(0, str(project / "src"))
+    from paperpress.document import MAX_APPENDIX_ROWS, MAX_TEXT_BYTES
+
+    text_path = project / "sources" / PUB / "text.md"
+    text = text_path.read_text(encoding="utf-8")
+    end = text.index("\n---\n", 4) + 5
+    body = text[end:]
+    copy = "\n" + body.replace("{{ key-figures }}", "")
+    copy = "\n".join(line for line in copy.splitlines() if "{{ figure " not in line) + "\n"
+    room = MAX_TEXT_BYTES - len(text.encode("utf-8"))
+    repeats = room // len(copy.encode("utf-8"))
+    text_path.write_text(text + copy * repeats, encoding="utf-8")
+    data = project / "sources" / PUB / "data"
+    rows = sum(len(p.read_text(encoding="utf-8").strip().splitlines()) - 1
+               for p in data.glob("*.csv"))
+    extra = ["key,period,value,unit,label,section"] + [
+        f"bench_{n},2022,{n}.5,亿元,第{n}项指标,一（三）" for n in range(MAX_APPENDIX_ROWS - rows)]
+    (data / "zz-bench.csv").write_text("\n".join(extra) + "\n", encoding="utf-8")
+    size = text_path.stat().st_size
+    return f"text {size // 1024} KB ({repeats + 1}x the bundled), {MAX_APPENDIX_ROWS} data rows"
+
+
 def stage_times(project: Path) -> dict[str, tuple[int, float]]:
     """Stage -> (jobs, summed wall seconds) from the rules' benchmark files. (Their memory
     column is the step's own process, which hands its work to the worker: not shown.)"""
@@ -127,6 +152,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--skip-largest", action="store_true",
+                        help="leave out the build of the largest accepted publication")
     args = parser.parse_args()
 
     results: dict[str, list[tuple[float, float]]] = defaultdict(list)
@@ -158,10 +185,17 @@ def main() -> int:
                     change(project, n)
                 results[name].append(build(project, args.cores, env))
         worker_peak = max(worker_peak, stop_workers(workers))
+        largest = None
+        if not args.skip_largest:
+            big = copy_project(Path(tmp) / "largest")
+            largest = enlarge_to_the_limits(big)
+            results["largest accepted input"].append(
+                build(big, args.cores, {**env, "PAPERPRESS_WORKER": "off"}))
         results["clean build, no worker yet"] = results.pop("clean build, no worker yet")
         results = {k: results[k] for k in ["clean build, worker off",
                                             "clean build, no worker yet", "clean build",
-                                            *[n for n, _ in scenarios]]}
+                                            *[n for n, _ in scenarios]]
+                   + (["largest accepted input"] if largest else [])}
 
     print(f"paperpress benchmark: {PUB}, {args.runs} runs each, --cores {args.cores},"
           f" {os.cpu_count()} CPUs")
@@ -174,6 +208,8 @@ def main() -> int:
             f"{budget:.1f} s {'ok' if statistics.median(walls) <= budget else 'OVER'}")
         print(f"{name:<26}{statistics.median(walls):>11.2f}s{min(walls):>7.2f}s"
               f"{max(walls):>7.2f}s{peak:>10.0f}  {verdict}")
+    if largest:
+        print(f"largest accepted input: {largest}, one clean build, worker off")
     peak = max(worker_peak, *(m for r in results.values() for _, m in r))
     print(f"the warm worker itself: {worker_peak:.0f} MiB (each step it forks shares those"
           " pages; the peaks above count them)")

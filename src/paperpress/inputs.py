@@ -150,3 +150,26 @@ def publication_inputs(root: Path, templates: Path = Path("templates")) -> Publi
                              charts=charts, chart_data=chart_data, brief_charts=brief_charts,
                              pdf=pdf_settings(config, root, Path(templates)),
                              keep_releases=releases_kept(config, config_path))
+
+
+# The templates every publication's editions are made with (templates/…), and the HTML
+# templates whose includes are followed.
+FIXED_TEMPLATES = ("html/base.css", "html/whitepaper.css", "html/brief.css",
+                   "docx/whitepaper.docx", "docx/brief.docx", "charts/house.mplstyle")
+PAGE_TEMPLATES = ("html/whitepaper.html.j2", "html/brief.html.j2")
+
+
+def template_inputs(templates: Path = Path("templates")) -> dict[str, list[str]]:
+    """Each template the workflow declares, by its name under templates/: the fixed ones,
+    and each page template with every template it includes, all checked like the sources.
+    Raises SourceError for the first fault."""
+    from .templating import templates_used
+
+    templates = Path(templates)
+    found = {name: [str(check_project_file(templates / name, (templates,), "template"))]
+             for name in FIXED_TEMPLATES}
+    for name in PAGE_TEMPLATES:
+        folder, _, page = name.partition("/")
+        found[name] = [str(check_project_file(path, (templates,), "template"))
+                       for path in templates_used(templates / folder, page)]
+    return found

@@ -6,7 +6,7 @@ rule chart:
     input:
         spec=chart_spec,
         data=chart_data,
-        style=TEMPLATE_FILES["charts/house.mplstyle"],
+        style=TEMPLATE_FILES["charts/house.mplstyle"][0],
         code=code("charts"),
     output:
         svg="figures/{pub}/{chart}.svg",

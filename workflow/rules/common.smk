@@ -9,9 +9,8 @@ SRC = ROOT / "src"
 sys.path.insert(0, str(SRC))
 from paperpress.codedeps import modules_used  # noqa: E402
 from paperpress.errors import SourceError  # noqa: E402
-from paperpress.inputs import check_project_file, publication_inputs  # noqa: E402
+from paperpress.inputs import publication_inputs, template_inputs  # noqa: E402
 from paperpress.publish import receipt_is_current  # noqa: E402
-from paperpress.templating import templates_used  # noqa: E402
 
 
 def _exit_without_waiting_for_rate_limit_timers():
@@ -77,27 +76,15 @@ def _read_sources():
             inputs[pub] = publication_inputs(Path("sources") / pub, TEMPLATES)
         except SourceError as exc:
             errors.append(str(exc))
-    fixed = {}
-    for folder, names in (("html", ["base.css", "whitepaper.css", "brief.css"]),
-                          ("docx", ["whitepaper.docx", "brief.docx"]),
-                          ("charts", ["house.mplstyle"])):
-        for name in names:
-            try:
-                fixed[f"{folder}/{name}"] = str(check_project_file(
-                    TEMPLATES / folder / name, (TEMPLATES,), "template"))
-            except SourceError as exc:
-                errors.append(str(exc))
-    for name in ("whitepaper.html.j2", "brief.html.j2"):
-        try:
-            fixed[f"html/{name}"] = [str(check_project_file(p, (TEMPLATES,), "template"))
-                                     for p in templates_used(TEMPLATES / "html", name)]
-        except SourceError as exc:
-            errors.append(str(exc))
+    try:
+        templates = template_inputs(TEMPLATES)
+    except SourceError as exc:
+        errors.append(str(exc))
     if errors:
         for error in errors:
             print(f"error: {error}", file=sys.stderr)
         sys.exit(1)
-    return inputs, fixed
+    return inputs, templates
 
 
 INPUTS, TEMPLATE_FILES = _read_sources()

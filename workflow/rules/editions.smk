@@ -11,7 +11,7 @@ rule whitepaper_html:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "svg"),
         templates=TEMPLATE_FILES["html/whitepaper.html.j2"],
-        css=[TEMPLATE_FILES["html/base.css"], TEMPLATE_FILES["html/whitepaper.css"]],
+        css=TEMPLATE_FILES["html/base.css"] + TEMPLATE_FILES["html/whitepaper.css"],
         code=code("html"),
     output:
         "build/{pub}/whitepaper.html",
@@ -27,7 +27,7 @@ rule brief_html:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "svg", brief_charts(w.pub)),
         templates=TEMPLATE_FILES["html/brief.html.j2"],
-        css=[TEMPLATE_FILES["html/base.css"], TEMPLATE_FILES["html/brief.css"]],
+        css=TEMPLATE_FILES["html/base.css"] + TEMPLATE_FILES["html/brief.css"],
         code=code("html"),
     output:
         "build/{pub}/brief.html",
@@ -75,7 +75,7 @@ rule whitepaper_docx:
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "png"),
-        template=TEMPLATE_FILES["docx/whitepaper.docx"],
+        template=TEMPLATE_FILES["docx/whitepaper.docx"][0],
         code=code("docx"),
     output:
         "build/{pub}/whitepaper.docx",
@@ -89,7 +89,7 @@ rule brief_docx:
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "png", brief_charts(w.pub)),
-        template=TEMPLATE_FILES["docx/brief.docx"],
+        template=TEMPLATE_FILES["docx/brief.docx"][0],
         code=code("docx"),
     output:
         "build/{pub}/brief.docx",
