@@ -185,6 +185,22 @@ def test_a_contents_entry_with_the_wrong_page_is_caught(tmp_path):
     assert "'第一章 概述' is listed at page 5 but starts on page 2" in str(found[0])
 
 
+def _two_chapters_with_a_summary_each(second_summary_page: int) -> str:
+    return ("<nav><p>第一章 ······ 2</p><p>小结 ······ 3</p><p>第二章 ······ 4</p>"
+            f"<p>小结 ······ {second_summary_page}</p></nav>"
+            + "".join(f"<h1 style='break-before: page'>{title}</h1><p>{PARAGRAPH}</p>"
+                      f"<h2 style='break-before: page'>小结</h2><p>{PARAGRAPH}</p>"
+                      for title in ("第一章", "第二章")))
+
+
+def test_headings_of_the_same_title_are_each_checked_against_their_own_page(tmp_path):
+    assert findings(tmp_path, _two_chapters_with_a_summary_each(5)) == []
+    (tmp_path / "wrong").mkdir()
+    found = findings(tmp_path / "wrong", _two_chapters_with_a_summary_each(6))
+    assert [str(f) for f in found] == [
+        "contents: page 1: '小结' is listed at page 6 but starts on page 5"]
+
+
 def test_a_failed_preflight_stops_with_the_report(tmp_path):
     pdf, _ = build(tmp_path, f"<p>{PARAGRAPH}\ue000</p>")
     layout = tmp_path / "doc.layout.json"

@@ -358,7 +358,7 @@ def _contents(reader, pages: list[Page]) -> list[Finding]:
     if not outline:
         return []
     titles = {_squash(title) for title, _ in outline}
-    listed: dict[str, tuple[int, int]] = {}
+    listed: list[tuple[str, int, int]] = []  # (title, page shown, contents page), in order
     for page in pages:
         if page.number >= outline[0][1]:
             break  # contents pages come before the first heading
@@ -369,14 +369,20 @@ def _contents(reader, pages: list[Page]) -> list[Finding]:
                 m = _TOC_LINE_RE.match(candidate)
                 key = _squash(m["title"]).rstrip("·.") if m else None
                 if key in titles:
-                    listed[key] = (int(m["page"]), page.number)
+                    listed.append((key, int(m["page"]), page.number))
                     break
             pending = "" if _TOC_LINE_RE.match(text) else pending + text
-    findings = []
+    # Entries pair with headings in order, so that two chapters that both have a section
+    # called, say, 小结 are each checked against their own page.
+    findings, cursor = [], 0
     for title, actual in outline:
         key = _squash(title)
-        if key in listed and listed[key][0] != actual:
-            shown, on_page = listed[key]
+        match = next((n for n in range(cursor, len(listed)) if listed[n][0] == key), None)
+        if match is None:
+            continue  # a heading the contents does not list
+        cursor = match + 1
+        _, shown, on_page = listed[match]
+        if shown != actual:
             findings.append(Finding("contents", on_page,
                                     f"'{title}' is listed at page {shown} but starts on"
                                     f" page {actual}"))
