@@ -1,10 +1,15 @@
 """Build the bundled publication in a temporary copy of the project, as `make publish` does,
-and check the published files themselves. The tests run in order on one build."""
+and check the published files themselves.
+
+The tests share one build. Each starts on the project as that build left it, and one that
+edits or rebuilds it says so with ``@CHANGES_PROJECT`` and has it put back afterwards: no
+test depends on which ran before it."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,6 +38,47 @@ def project(tmp_path_factory):
     result = snakemake(root)
     assert result.returncode == 0, result.stderr[-3000:]
     return root
+
+
+@pytest.fixture(scope="module")
+def as_built(project, tmp_path_factory):
+    """A copy of the project as its one build left it, times of modification included."""
+    copy = tmp_path_factory.mktemp("as-built") / "project"
+    shutil.copytree(project, copy, symlinks=True)
+    return copy
+
+
+def file_states(root: Path) -> dict[str, tuple[int, int]]:
+    """Each file's size and time of modification: what Snakemake and the worker go by."""
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in root.rglob("*") if p.is_file() and not p.is_symlink()}
+
+
+def put_back(project: Path, as_built: Path) -> None:
+    """The project as it was built, in its own folder: its jobs' inputs and commands hold
+    the folder's absolute path, so a copy elsewhere would not be up to date for Snakemake."""
+    shutil.rmtree(project)
+    shutil.copytree(as_built, project, symlinks=True)
+
+
+@pytest.fixture
+def project_is_put_back():
+    """Marks a test that edits or rebuilds the shared project (the fixture below restores it)."""
+
+
+CHANGES_PROJECT = pytest.mark.usefixtures("project_is_put_back")
+
+
+@pytest.fixture(autouse=True)
+def every_test_starts_and_leaves_the_project_as_built(request, project, as_built):
+    built = file_states(as_built)
+    if file_states(project) != built:
+        put_back(project, as_built)
+    yield
+    if file_states(project) != built:
+        put_back(project, as_built)
+        if "project_is_put_back" not in request.fixturenames:
+            pytest.fail("the test changed the shared project without @CHANGES_PROJECT")
 
 
 def out(project: Path, name: str) -> Path:
@@ -312,6 +358,7 @@ def test_the_word_brief_has_two_to_four_pages_in_libreoffice(word_as_rendered):
         assert expected in text
 
 
+@CHANGES_PROJECT
 def test_a_rebuild_with_nothing_changed_runs_no_job(project):
     result = snakemake(project)
     assert result.returncode == 0
@@ -319,10 +366,10 @@ def test_a_rebuild_with_nothing_changed_runs_no_job(project):
     assert jobs_run(result.stdout + result.stderr) == set()
 
 
+@CHANGES_PROJECT
 def test_a_changed_data_value_reruns_its_charts_and_the_documents_only(project):
-    trade = project / "sources" / PUB / "data" / "trade.csv"
-    trade.write_text(trade.read_text(encoding="utf-8").replace("3518.1", "3600.7"),
-                     encoding="utf-8")
+    old = trade_value(project)
+    set_trade_value(project, "3600.7")
     assert rebuild(project) == {
         "document_model", "chart[trade-scale]", "chart[trade-share]", "whitepaper_html",
         "brief_html", "pdf[whitepaper]", "pdf[brief]", "pdf_press[whitepaper]",
@@ -333,9 +380,10 @@ def test_a_changed_data_value_reruns_its_charts_and_the_documents_only(project):
     assert sentence in squash(pdf_body_text(out(project, "whitepaper.pdf")))
     assert any(sentence in p for p in docx_text(out(project, "whitepaper.docx")))
     assert "3600.7" in out(project, "whitepaper.html").read_text(encoding="utf-8")
-    assert "3518.1" not in squash(pdf_body_text(out(project, "whitepaper.pdf")))
+    assert f"{old}亿元" not in squash(pdf_body_text(out(project, "whitepaper.pdf")))
 
 
+@CHANGES_PROJECT
 def test_a_changed_stylesheet_reruns_only_the_white_paper_html_and_pdf(project):
     css = project / "templates" / "html" / "whitepaper.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n/* editor's change */\n",
@@ -345,6 +393,7 @@ def test_a_changed_stylesheet_reruns_only_the_white_paper_html_and_pdf(project):
         "preflight[whitepaper-press]", "publish", "all"}
 
 
+@CHANGES_PROJECT
 def test_a_restyled_word_template_reruns_only_its_word_edition(project):
     from docx.shared import Pt, RGBColor
 
@@ -366,6 +415,7 @@ def test_a_restyled_word_template_reruns_only_its_word_edition(project):
             assert run.font.color.rgb is None and run.font.size is None, paragraph.text
 
 
+@CHANGES_PROJECT
 def test_a_change_to_the_word_writer_reruns_only_the_word_editions(project):
     code = project / "src" / "paperpress" / "docx.py"
     code.write_text(code.read_text(encoding="utf-8") + "\n# a maintainer's change\n",
@@ -374,15 +424,16 @@ def test_a_change_to_the_word_writer_reruns_only_the_word_editions(project):
         "whitepaper_docx", "brief_docx", "publish", "all"}
 
 
+@CHANGES_PROJECT
 def test_bad_data_stops_the_build_naming_the_file_and_row_and_keeps_the_editions(project):
     before = {n: out(project, n).read_bytes() for n in EDITIONS + ["manifest.json"]}
     trade = project / "sources" / PUB / "data" / "trade.csv"
-    good = trade.read_text(encoding="utf-8")
-    trade.write_text(good.replace("2022,3600.7,", "2022,3600.7亿元,"), encoding="utf-8")
+    good, value = trade.read_text(encoding="utf-8"), trade_value(project)
+    set_trade_value(project, f"{value}亿元")
     try:
         result = snakemake(project)
         assert result.returncode != 0
-        assert ("data/trade.csv:4: column 'value': '3600.7亿元' has a unit in the number cell"
+        assert (f"data/trade.csv:4: column 'value': '{value}亿元' has a unit in the number cell"
                 in result.stderr + result.stdout)
         after = {n: out(project, n).read_bytes() for n in EDITIONS + ["manifest.json"]}
         assert after == before
@@ -392,6 +443,7 @@ def test_bad_data_stops_the_build_naming_the_file_and_row_and_keeps_the_editions
         trade.write_text(good, encoding="utf-8")
 
 
+@CHANGES_PROJECT
 def test_an_undefined_placeholder_stops_the_build_naming_the_text_line(project):
     text = project / "sources" / PUB / "text.md"
     good = text.read_text(encoding="utf-8")
@@ -406,6 +458,7 @@ def test_an_undefined_placeholder_stops_the_build_naming_the_text_line(project):
         text.write_text(good, encoding="utf-8")
 
 
+@CHANGES_PROJECT
 def test_a_chart_spec_naming_a_missing_data_file_names_the_spec(project):
     before = published(project)
     spec = project / "sources" / PUB / "charts" / "trade-scale.yaml"
@@ -425,6 +478,12 @@ def test_a_chart_spec_naming_a_missing_data_file_names_the_spec(project):
 
 def published(project: Path) -> dict[str, bytes]:
     return {n: out(project, n).read_bytes() for n in EDITIONS + ["manifest.json"]}
+
+
+def trade_value(project: Path) -> str:
+    """The 2022 trade volume as the data file has it now."""
+    trade = project / "sources" / PUB / "data" / "trade.csv"
+    return re.search(r"^bri_trade,2022,([^,]*),", trade.read_text(encoding="utf-8"), re.M)[1]
 
 
 def set_trade_value(project: Path, new: str) -> None:
@@ -472,6 +531,7 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
+@CHANGES_PROJECT
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 def test_an_interrupted_build_keeps_the_editions_and_the_next_publish_recovers(project, sig):
     good = published(project)
@@ -485,6 +545,7 @@ def test_an_interrupted_build_keeps_the_editions_and_the_next_publish_recovers(p
     assert f"{new}亿元".encode() in out(project, "whitepaper.html").read_bytes()
 
 
+@CHANGES_PROJECT
 def test_a_job_failing_half_way_keeps_the_editions(project):
     good = published(project)
     template = project / "templates" / "html" / "brief.html.j2"
@@ -549,6 +610,7 @@ REBUILDS = {
 }
 
 
+@CHANGES_PROJECT
 @pytest.mark.parametrize("what", list(REBUILDS))
 def test_a_change_reruns_exactly_the_jobs_it_touches(project, what):
     change, expected = REBUILDS[what]

@@ -3,6 +3,7 @@ stop when the step is stopped, and no worker is used where its socket would not 
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
@@ -14,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import PUB, REPO, SOURCES, copy_project, snakemake
 
 SRC = REPO / "src"
+EXECUTOR_PLUGIN = Path(__file__).resolve().parent / "fixtures" / "executor"
 sys.path.insert(0, str(SRC))
 from paperpress import worker  # noqa: E402
 
@@ -295,12 +297,136 @@ def test_python_and_python3_of_one_environment_share_a_worker():
     assert len(keys) == 1
 
 
+# Where a worker cannot work, each step runs on its own, as if there were none --------------
+
+PAPERPRESS = (sys.executable, "-m", "paperpress")
+
+
+def model_step(out: Path, *, paperpress=PAPERPRESS, **env) -> subprocess.CompletedProcess:
+    """The document model step of the bundled publication (it writes ``out``)."""
+    return subprocess.run([*paperpress, "model", str(SOURCES), str(out)],
+                          env={**os.environ, "PYTHONPATH": str(SRC), **env},
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def model_on_its_own(tmp_path_factory) -> bytes:
+    out = tmp_path_factory.mktemp("on-its-own") / "document.json"
+    result = model_step(out, PAPERPRESS_WORKER="off")
+    assert result.returncode == 0, result.stderr
+    return out.read_bytes()
+
+
+def assert_ran_on_its_own(result, out: Path, log: Path, model_on_its_own: bytes) -> None:
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert not log.exists(), "the step ran in a worker"
+    assert out.read_bytes() == model_on_its_own
+
+
 def test_a_worker_that_cannot_start_leaves_the_build_to_run_without(tmp_path, monkeypatch,
-                                                                     capfd):
-    folder = tmp_path / ("long" * 30)  # a socket path past AF_UNIX's 108 bytes
+                                                                     capfd, model_on_its_own):
+    folder = tmp_path / ("long" * 30)  # a socket path past AF_UNIX's 108 bytes: bind fails
     folder.mkdir(mode=0o700)
     monkeypatch.setenv("PAPERPRESS_WORKER_DIR", str(folder))
     assert worker.start_worker(str(SRC)) is None
     assert "no warm worker" in capfd.readouterr().err
-    result = step("model", tmp_path / "nowhere", tmp_path / "m.json")
-    assert "publication.yaml: is missing" in result.stderr
+    log = tmp_path / "jobs.log"
+    result = model_step(tmp_path / "m.json", PAPERPRESS_WORKER_LOG=str(log))
+    assert_ran_on_its_own(result, tmp_path / "m.json", log, model_on_its_own)
+
+
+def test_a_socket_folder_that_cannot_be_made_means_no_worker(tmp_path, monkeypatch, capfd,
+                                                             model_on_its_own):
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("PAPERPRESS_WORKER_DIR", str(tmp_path / "a-file" / "workers"))
+    assert worker.start_worker(str(SRC)) is None
+    assert capfd.readouterr().err == ""
+    log = tmp_path / "jobs.log"
+    result = model_step(tmp_path / "m.json", PAPERPRESS_WORKER_LOG=str(log))
+    assert_ran_on_its_own(result, tmp_path / "m.json", log, model_on_its_own)
+
+
+# A step's interpreter on a system without SO_PEERCRED (macOS, the BSDs).
+WITHOUT_PEERCRED = ("import runpy, socket; del socket.SO_PEERCRED;"
+                    " runpy.run_module('paperpress', run_name='__main__', alter_sys=True)")
+
+
+def test_without_so_peercred_no_worker_starts_and_steps_run_on_their_own(
+        worker_dir, tmp_path, monkeypatch, capfd, model_on_its_own):
+    """Without SO_PEERCRED a worker could not tell its own user's steps from others': none
+    starts, and a step there does not use one it finds."""
+    with monkeypatch.context() as patched:
+        patched.delattr(socket, "SO_PEERCRED")
+        assert worker.start_worker(str(SRC)) is None
+        assert not list(worker_dir.glob("*.sock"))
+        assert capfd.readouterr().err == ""
+    start()  # one that a step could find: started where SO_PEERCRED exists
+    log = tmp_path / "jobs.log"
+    result = model_step(tmp_path / "m.json", PAPERPRESS_WORKER_LOG=str(log),
+                        paperpress=(sys.executable, "-c", WITHOUT_PEERCRED))
+    assert_ran_on_its_own(result, tmp_path / "m.json", log, model_on_its_own)
+
+
+def in_own_mount_namespace(script: str, **env) -> subprocess.CompletedProcess:
+    """Run the shell ``script`` where its mounts are its own (as root, or as a user who
+    may map themselves to root in a user namespace), with $PY the test's interpreter."""
+    user = [] if os.geteuid() == 0 else ["--map-root-user"]
+    return subprocess.run(["unshare", "--mount", "--fork", *user, "sh", "-ec", script],
+                          env={**os.environ, "PYTHONPATH": str(SRC), "PY": sys.executable,
+                               **env}, capture_output=True, text=True, timeout=120)
+
+
+def test_a_read_only_socket_folder_means_no_worker(worker_dir, tmp_path, model_on_its_own):
+    log, out = tmp_path / "jobs.log", tmp_path / "m.json"
+    result = in_own_mount_namespace(
+        'mount --bind "$PAPERPRESS_WORKER_DIR" "$PAPERPRESS_WORKER_DIR"\n'
+        'mount -o remount,bind,ro "$PAPERPRESS_WORKER_DIR"\n'
+        '"$PY" -m paperpress worker start >&2\n'
+        f'"$PY" -m paperpress model "{SOURCES}" "{out}"', PAPERPRESS_WORKER_LOG=str(log))
+    assert result.returncode == 0, result.stderr
+    assert "no warm worker" in result.stderr and f"[Errno {errno.EROFS}]" in result.stderr
+    assert not log.exists(), "the step ran in a worker"
+    assert out.read_bytes() == model_on_its_own
+
+
+def test_a_build_needs_no_proc_filesystem(worker_dir, tmp_path, model_on_its_own):
+    """Where /proc is not mounted (an empty folder in its place), the worker starts and its
+    steps run as on their own: neither reads /proc."""
+    log, out = tmp_path / "jobs.log", tmp_path / "m.json"
+    result = in_own_mount_namespace(
+        'mount -t tmpfs no-proc /proc\n'
+        'test -z "$(ls /proc)"\n'
+        '"$PY" -m paperpress worker start\n'
+        f'"$PY" -m paperpress model "{SOURCES}" "{out}"', PAPERPRESS_WORKER_LOG=str(log))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert log.read_text().startswith("model\t"), "the step did not run in the worker"
+    assert out.read_bytes() == model_on_its_own
+
+
+def test_under_a_cluster_executor_no_worker_starts_and_jobs_run_on_their_own(
+        worker_dir, tmp_path, model_on_its_own):
+    """A cluster or cloud executor runs each job as its own `snakemake --mode remote`
+    process (here: on this machine, tests/fixtures/executor). The build starts no worker,
+    and such a job does not use one it finds."""
+    (tmp_path / "project").mkdir()
+    project = copy_project(tmp_path / "project")
+    log = tmp_path / "jobs.log"
+    target = f"build/{PUB}/document.json"
+
+    def build():
+        return snakemake(project, "--executor", "subprocess-nodes", "--jobs", "1", "--force",
+                         target, env={"PYTHONPATH": str(EXECUTOR_PLUGIN),
+                                      "PAPERPRESS_WORKER_LOG": str(log)})
+
+    result = build()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not list(worker_dir.glob("*.sock")), "the build started a worker"
+    assert (project / target).read_bytes() == model_on_its_own
+    start(project / "src")  # one that a job could find, for the very same code
+    (project / target).unlink()
+    result = build()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not log.exists(), "a job ran in a worker"
+    assert (project / target).read_bytes() == model_on_its_own

@@ -72,8 +72,9 @@ def _worker(a):
 
     if a.action == "start":
         path = worker.start_worker(str(Path(__file__).resolve().parent.parent))
-        print(path or "no worker: PAPERPRESS_WORKER is off or the socket folder is not"
-                      " this user's alone")
+        print(path or "no worker: PAPERPRESS_WORKER is off, the system cannot tell who is at"
+                      " a socket's other end (no SO_PEERCRED), or the socket folder cannot"
+                      " be made or is not this user's alone")
     elif a.action == "stop":
         print("stopped" if worker.stop_worker() else "no worker running")
     else:

@@ -29,7 +29,11 @@ _OFF = ("0", "off", "no", "false")
 
 
 def enabled() -> bool:
-    return os.environ.get("PAPERPRESS_WORKER", "").strip().lower() not in _OFF
+    """Whether steps may run in a worker: it is not turned off, and the kernel tells who is
+    at the other end of a UNIX socket (SO_PEERCRED, which keeps a worker and its steps to
+    one user: Linux has it, macOS and the BSDs do not). Without it each step runs itself."""
+    return (os.environ.get("PAPERPRESS_WORKER", "").strip().lower() not in _OFF
+            and hasattr(socket, "AF_UNIX") and hasattr(socket, "SO_PEERCRED"))
 
 
 def worker_dir() -> str | None:

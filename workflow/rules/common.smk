@@ -1,4 +1,5 @@
 # Discovering publications, and the helpers the rules share.
+import os
 import re
 import shlex
 import sys
@@ -150,7 +151,15 @@ for _pub in PUBLICATIONS:
 
 # The steps run in children of one warm worker process that imported the heavy libraries
 # once (src/paperpress/worker.py); with PAPERPRESS_WORKER=off each runs on its own.
-onstart:
-    from paperpress.worker import start_worker
+# Not under a cluster or cloud executor: its jobs run elsewhere, so a worker here would
+# only sit idle, and a job there (`snakemake --mode remote`) that found one on its machine
+# would hand its step out of the processes the scheduler limits and accounts for.
+if workflow.remote_exec:
+    os.environ["PAPERPRESS_WORKER"] = "off"
 
-    start_worker(str(SRC))
+
+onstart:
+    if workflow.local_exec:
+        from paperpress.worker import start_worker
+
+        start_worker(str(SRC))
