@@ -180,3 +180,19 @@ def test_a_dry_run_or_lint_changes_nothing_in_output_even_after_a_hand_edit(tmp_
                  if p.is_file()}
         assert after == before, args
     assert (out / "manifest.json").exists()
+
+
+def test_a_full_disk_is_one_line_naming_the_file_not_a_traceback(tmp_path, monkeypatch, capsys):
+    from paperpress.cli import main
+
+    files = _editions(tmp_path / "build", a_html="<html>a</html>")
+
+    def disk_full(src, dst, **kwargs):
+        raise OSError(28, "No space left on device", str(dst))
+
+    monkeypatch.setattr(publishing.shutil, "copyfile", disk_full)
+    assert main(["publish", str(tmp_path / "output" / "pub"), *map(str, files)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") \
+        and lines[0].endswith("a.html: No space left on device")
+    assert not (tmp_path / "output" / "pub").exists()
