@@ -216,7 +216,7 @@ def test_python_docx_styles_through_the_part_lookup_the_patch_caches():
         return look_up(style_or_name, style_type)
 
     doc.part.get_style_id = counting
-    _look_up_styles_once(doc)
+    _look_up_styles_once(doc, Path("whitepaper.docx"))
     paragraphs = [doc.add_paragraph("标题", style="Heading 1") for _ in range(3)]
     assert [p.style.name for p in paragraphs] == ["Heading 1"] * 3
     assert asked == [("Heading 1", WD_STYLE_TYPE.PARAGRAPH)], STYLES_PATCH
