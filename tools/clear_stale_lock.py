@@ -14,6 +14,8 @@ from pathlib import Path
 
 
 def snakemake_running_in(directory: Path) -> bool:
+    if not Path("/proc").is_dir():
+        return True  # no way to tell here (macOS, BSD): leave the lock to `snakemake --unlock`
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit() or int(proc.name) == os.getpid():
             continue
