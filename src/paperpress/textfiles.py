@@ -181,3 +181,25 @@ def yaml_flag(value, path: Path, name: str) -> bool:
 def read_yaml_mapping(path: Path, what: str = "") -> dict:
     return parse_yaml_mapping(Path(path), read_text_file(Path(path), MAX_YAML_BYTES),
                               what=what)
+
+
+# Markup typed into a plain-text field (a front matter value, a chart caption, a data label,
+# a setting): these fields are printed as typed, so markup there would reach the editions
+# as its characters, an HTML comment's internal note among them.
+_PLAIN_TEXT_MARKUP = (
+    (re.compile(r"<!--"), "an HTML comment (<!-- … -->)"),
+    (re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"), "HTML ({found})"),
+    (re.compile(r"\*\*|__"), "Markdown bold ({found}…{found})"),
+    (re.compile(r"~~"), "strikethrough (~~…~~)"),
+    (re.compile(r"`"), "a backtick (`)"),
+)
+
+
+def plain_text_fault(text: str) -> str | None:
+    """Why ``text``, a plain-text field, would print markup as its characters; None if it
+    would not."""
+    for pattern, what in _PLAIN_TEXT_MARKUP:
+        if m := pattern.search(text):
+            return (f"holds {what.format(found=m[0])}, which this field prints as typed:"
+                    " write plain text")
+    return None
