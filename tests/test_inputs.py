@@ -71,6 +71,13 @@ CONFIG = f"sources/{PUB}/publication.yaml"
 SPEC = f"sources/{PUB}/charts/trade-scale.yaml"
 PROFILE = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
 
+def _move_out(project: Path, relative: str) -> None:
+    """Move a folder out of the project and leave a link to it in its place."""
+    outside = project.parent / ("outside-" + relative.replace("/", "-"))
+    (project / relative).rename(outside)
+    (project / relative).symlink_to(outside)
+
+
 CASES = {
     "stylesheet typo": (lambda p: _edit(p, CONFIG, "stylesheet: press.css",
                                         "stylesheet: pres.css"),
@@ -111,6 +118,18 @@ CASES = {
                                          _edit(p, CONFIG, "stylesheet: press.css",
                                                "stylesheet: evil.css")),
                               f"{CONFIG}:35: pdf: press: stylesheet 'evil.css' leads outside"),
+    "chart spec named unlike an id": (lambda p: (p / SPEC).rename(
+        p / f"sources/{PUB}/charts/贸易规模.yaml"),
+                                      f"sources/{PUB}/charts/贸易规模.yaml: a chart spec's file"
+                                      " name is the chart's id"),
+    "publication folder linked out": (lambda p: _move_out(p, f"sources/{PUB}"),
+                                      f"sources/{PUB}: the publication's folder is a link to"),
+    "data folder linked out": (lambda p: _move_out(p, f"sources/{PUB}/data"),
+                               f"sources/{PUB}/data: its data folder is a link to"),
+    "templates folder linked out": (lambda p: _move_out(p, "templates"),
+                                    "templates: the templates folder is a link to"),
+    "html templates linked out": (lambda p: _move_out(p, "templates/html"),
+                                  "templates/html: the templates folder is a link to"),
     "alias bomb": (lambda p: (p / SPEC).write_text(
         'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a]\n'
         'c: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n', encoding="utf-8"),

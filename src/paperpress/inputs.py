@@ -69,6 +69,17 @@ def _within(path: Path, roots: tuple[Path, ...]) -> bool:
     return False
 
 
+def check_folder(folder: Path, project: Path, what: str) -> None:
+    """A folder the workflow reads from (sources/<pub>/, its data/ and charts/, templates/…)
+    must be the project's own, not a link to a folder elsewhere."""
+    folder = Path(folder)
+    if folder.exists() and not _within(Path(os.path.realpath(folder)),
+                                       (Path(os.path.realpath(project)),)):
+        raise SourceError(folder, f"{what} is a link to {os.path.realpath(folder)}, outside the"
+                                  " project: a build reads only the project's own files; copy"
+                                  " the folder in instead")
+
+
 def check_project_file(path: Path, inside: tuple[Path, ...], what: str) -> Path:
     """A file the workflow itself names (text.md, a data file found in data/, a template):
     it must not be a link out of the project, and must exist."""
@@ -119,7 +130,12 @@ class PublicationInputs:
     keep_releases: int = 5
 
 
-def publication_inputs(root: Path, templates: Path = Path("templates")) -> PublicationInputs:
+# A chart's id is its spec's file name: it names files and Snakemake targets.
+CHART_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def publication_inputs(root: Path, templates: Path = Path("templates"),
+                       project: Path = Path(".")) -> PublicationInputs:
     """Load what the workflow must know of a publication before any job runs, checking
     every file it names. Raises SourceError for the first fault."""
     from .chartspec import load_chart_spec, chart_data_paths
@@ -127,6 +143,11 @@ def publication_inputs(root: Path, templates: Path = Path("templates")) -> Publi
     from .textfiles import line_of
 
     root = Path(root)
+    for folder, what in ((root.parent, "the sources folder"), (root, "the publication's folder"),
+                         (root / "data", "its data folder"), (root / "charts", "its charts folder"),
+                         (Path(templates), "the templates folder"),
+                         (Path(templates) / "html", "the templates folder")):
+        check_folder(folder, project, what)
     inside = (root,)
     config_path = check_project_file(root / "publication.yaml", inside, "the settings file")
     config = load_config(root)
@@ -135,6 +156,9 @@ def publication_inputs(root: Path, templates: Path = Path("templates")) -> Publi
     charts, chart_data = {}, {}
     for path in chart_files(root):
         path = check_project_file(path, inside, "chart spec")
+        if not CHART_ID_RE.fullmatch(path.stem):
+            raise SourceError(path, "a chart spec's file name is the chart's id: use lower-case"
+                                    " letters, digits and '-' (e.g. trade-scale.yaml)")
         spec = load_chart_spec(path)
         charts[spec.id] = path
         chart_data[spec.id] = chart_data_paths(spec, root / "data")
@@ -159,13 +183,17 @@ FIXED_TEMPLATES = ("html/base.css", "html/whitepaper.css", "html/brief.css",
 PAGE_TEMPLATES = ("html/whitepaper.html.j2", "html/brief.html.j2")
 
 
-def template_inputs(templates: Path = Path("templates")) -> dict[str, list[str]]:
+def template_inputs(templates: Path = Path("templates"),
+                    project: Path = Path(".")) -> dict[str, list[str]]:
     """Each template the workflow declares, by its name under templates/: the fixed ones,
     and each page template with every template it includes, all checked like the sources.
     Raises SourceError for the first fault."""
     from .templating import templates_used
 
     templates = Path(templates)
+    for folder in sorted({templates, *(templates / n.partition("/")[0]
+                                       for n in FIXED_TEMPLATES + PAGE_TEMPLATES)}):
+        check_folder(folder, project, "the templates folder")
     found = {name: [str(check_project_file(templates / name, (templates,), "template"))]
              for name in FIXED_TEMPLATES}
     for name in PAGE_TEMPLATES:

@@ -10,7 +10,7 @@ SRC = ROOT / "src"
 sys.path.insert(0, str(SRC))
 from paperpress.codedeps import modules_used  # noqa: E402
 from paperpress.errors import SourceError  # noqa: E402
-from paperpress.inputs import publication_inputs, template_inputs  # noqa: E402
+from paperpress.inputs import CHART_ID_RE, publication_inputs, template_inputs  # noqa: E402
 from paperpress.publish import receipt_is_current  # noqa: E402
 
 
@@ -82,7 +82,7 @@ def _read_sources():
     except SourceError as exc:
         errors.append(str(exc))
     if errors:
-        for error in errors:
+        for error in dict.fromkeys(errors):  # a fault shared by publications, once
             print(f"error: {error}", file=sys.stderr)
         sys.exit(1)
     return inputs, templates
@@ -92,7 +92,7 @@ INPUTS, TEMPLATE_FILES = _read_sources()
 
 wildcard_constraints:
     pub=r"[^/]+",
-    chart=r"[a-z0-9][a-z0-9-]*",
+    chart=CHART_ID_RE.pattern,
     edition=r"whitepaper|brief",
     pdf=r"(whitepaper|brief)(-press)?",
 
