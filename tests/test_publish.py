@@ -22,6 +22,10 @@ def _editions(folder, **texts):
     return paths
 
 
+def _releases(out):
+    return sorted(p.name for p in releases_dir(out).iterdir() if not p.name.startswith("."))
+
+
 def _listing(out):
     """What a reader of output/<pub>/ sees: every file and its content."""
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
@@ -49,8 +53,7 @@ def test_a_new_release_replaces_the_old_one_whole_and_the_last_n_are_kept(tmp_pa
         releases.append(current_release(out))
         assert _listing(out)["a.html"] == f"<html>{n}</html>".encode()
         assert _listing(out)["b.html"] == f"<html>b{n}</html>".encode()
-    kept = sorted(p.name for p in releases_dir(out).iterdir())
-    assert kept == sorted(r.name for r in releases[-2:])
+    assert _releases(out) == sorted(r.name for r in releases[-2:])
 
 
 def test_the_same_editions_published_again_make_no_new_release(tmp_path):
@@ -60,7 +63,7 @@ def test_the_same_editions_published_again_make_no_new_release(tmp_path):
     first = current_release(out)
     publish(files, out, receipt=tmp_path / "receipt.json")
     assert current_release(out) == first
-    assert len(list(releases_dir(out).iterdir())) == 1
+    assert _releases(out) == [first.name]
     assert receipt_is_current(tmp_path / "receipt.json", out)
 
 
@@ -82,7 +85,7 @@ def test_a_publish_that_fails_half_way_leaves_the_release_as_it_was(tmp_path, mo
     with pytest.raises(OSError):
         publish(new, out)
     assert _listing(out) == before
-    assert [p.name for p in releases_dir(out).iterdir()] == [current_release(out).name]
+    assert _releases(out) == [current_release(out).name]
 
 
 def test_what_a_killed_publish_left_is_cleared_by_the_next(tmp_path):
@@ -96,6 +99,57 @@ def test_what_a_killed_publish_left_is_cleared_by_the_next(tmp_path):
     publish(_editions(tmp_path / "new", a_html="<html>new</html>"), out)
     assert not partial.exists() and not (out.parent / ".pub.link-1").is_symlink()
     assert _listing(out)["a.html"] == b"<html>new</html>"
+
+
+def _publish_killed_at(call: str, files, out, staging) -> int:
+    """Publish in a child process that is killed outright (SIGKILL: no handler runs) the
+    first time publish makes the call named; return the child's exit signal."""
+    import multiprocessing
+    import signal
+
+    def child():
+        def kill(*args, **kwargs):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        setattr(publishing if hasattr(publishing, call) else publishing.os, call, kill)
+        publish(files, out, staging=staging)
+
+    process = multiprocessing.get_context("fork").Process(target=child)
+    process.start()
+    process.join()
+    return -process.exitcode
+
+
+@pytest.mark.parametrize("call", ["_fsync", "symlink", "replace"])
+def test_a_publish_killed_at_any_point_leaves_output_as_it_was(tmp_path, call):
+    import signal
+
+    out, staging = tmp_path / "output" / "pub", tmp_path / "build" / "pub"
+    publish(_editions(tmp_path / "old", a_html="<html>old</html>"), out, staging=staging)
+    before = {p: p.read_bytes() for p in sorted((tmp_path / "output").rglob("*"))
+              if p.is_file()}
+    new = _editions(tmp_path / "new", a_html="<html>new</html>")
+    assert _publish_killed_at(call, new, out, staging) == signal.SIGKILL
+    if call == "_fsync":  # killed while copying: nothing of it in output/
+        assert {p: p.read_bytes() for p in sorted((tmp_path / "output").rglob("*"))
+                if p.is_file()} == before
+    assert _listing(out)["a.html"] == b"<html>old</html>"  # the old release, whole
+    publish(new, out, staging=staging)  # the next publish recovers
+    assert _listing(out)["a.html"] == b"<html>new</html>"
+    assert len(_releases(out)) == 2 and not list(staging.glob(".partial-*"))
+
+
+def test_a_release_made_but_never_switched_to_goes_and_keep_counts_published_ones(tmp_path):
+    out = tmp_path / "output" / "pub"
+    publish(_editions(tmp_path / "r1", a_html="<html>1</html>"), out, keep=2)
+    first = current_release(out)
+    # A publish killed after its release was renamed into the store, before the switch:
+    orphan = releases_dir(out) / "20990101T000000Z-0123456789"
+    orphan.mkdir()
+    (orphan / "a.html").write_text("<html>orphan</html>", encoding="utf-8")
+    publish(_editions(tmp_path / "r2", a_html="<html>2</html>"), out, keep=2)
+    assert not orphan.exists()
+    assert _releases(out) == sorted([first.name, current_release(out).name])
 
 
 def test_editions_published_before_releases_existed_are_kept_as_a_release(tmp_path):

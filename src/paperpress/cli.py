@@ -55,7 +55,7 @@ def _docx(a):
 def _publish(a):
     from .publish import publish
 
-    publish(a.files, a.out_dir, keep=a.keep, receipt=a.receipt)
+    publish(a.files, a.out_dir, keep=a.keep, receipt=a.receipt, staging=a.staging)
 
 
 def _check(a):
@@ -133,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("files", type=Path, nargs="+")
     p.add_argument("--keep", type=int, default=5, help="how many releases to keep")
     p.add_argument("--receipt", type=Path, help="write which release was published here")
+    p.add_argument("--staging", type=Path,
+                   help="put the release together here, then rename it into output/")
     p.set_defaults(func=_publish)
 
     p = sub.add_parser("worker", help="start, stop or ask after the warm worker")

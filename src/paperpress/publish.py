@@ -14,6 +14,7 @@ the publish step's own output is a receipt in build/<pub>/, naming the release i
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -26,6 +27,10 @@ from .errors import SourceError
 
 MANIFEST = "manifest.json"
 RELEASES = ".releases"
+# In each release store: the releases that output/<pub> has pointed at, oldest first. A
+# folder in the store not listed there was never published (a publish killed after making
+# it) and goes at the next publish.
+PUBLISHED = ".published"
 
 
 def check_edition(path: Path) -> None:
@@ -93,9 +98,12 @@ def current_release(out_dir: Path) -> Path | None:
 
 
 def publish(files: list[Path], out_dir: Path, keep: int = 5,
-            receipt: Path | None = None) -> Path:
+            receipt: Path | None = None, staging: Path | None = None) -> Path:
     """Check every file, publish them as one new release of ``out_dir`` and return the
-    release's manifest. An identical set already published is not published twice."""
+    release's manifest. An identical set already published is not published twice.
+
+    The release is put together in ``staging`` (build/<pub>/ in the workflow), so that a
+    publish killed half-way leaves nothing in output/; it goes into the store by a rename."""
     files = [Path(f) for f in files]
     for f in files:
         check_edition(f)
@@ -105,16 +113,16 @@ def publish(files: list[Path], out_dir: Path, keep: int = 5,
     out_dir = Path(out_dir)
     store = releases_dir(out_dir)
     store.mkdir(parents=True, exist_ok=True)
-    _clear_leftovers(out_dir, store)
+    _clear_leftovers(out_dir, store, staging)
     entries = [{"file": f.name, "bytes": f.stat().st_size, "sha256": sha256(f)} for f in files]
     manifest_text = json.dumps({"files": entries}, ensure_ascii=False, indent=1) + "\n"
     current = current_release(out_dir)
     if current is not None and _same_release(current, manifest_text):
         release = current  # nothing new to publish: the receipt is all that was missing
     else:
-        release = _make_release(files, store, manifest_text)
+        release = _make_release(files, store, manifest_text, staging or store)
         _switch(out_dir, release)
-        _prune(store, keep, keep_also=release)
+        _prune(store, keep)
     if receipt is not None:
         write_text(Path(receipt), json.dumps({
             "release": release.name, "path": str(out_dir),
@@ -132,11 +140,12 @@ def _same_release(release: Path, manifest_text: str) -> bool:
     return same and manifest_is_intact(manifest)
 
 
-def _make_release(files: list[Path], store: Path, manifest_text: str) -> Path:
+def _make_release(files: list[Path], store: Path, manifest_text: str, staging: Path) -> Path:
     """A complete release folder, named by time and content, renamed into ``store``."""
     digest = hashlib.sha256(manifest_text.encode()).hexdigest()[:10]
     name = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + f"-{digest}"
-    partial = store / f".partial-{name}-{os.getpid()}"
+    Path(staging).mkdir(parents=True, exist_ok=True)
+    partial = Path(staging) / f".partial-{name}-{os.getpid()}"
     partial.mkdir()
     try:
         for f in files:
@@ -151,7 +160,16 @@ def _make_release(files: list[Path], store: Path, manifest_text: str) -> Path:
         while release.exists():  # two publishes of other content within one second
             release = store / f"{name}.{n}"
             n += 1
-        os.rename(partial, release)
+        try:
+            os.rename(partial, release)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            # output/ on another file system than build/: copy over, then rename there.
+            near = store / partial.name
+            shutil.copytree(partial, near)
+            os.rename(near, release)
+            shutil.rmtree(partial, ignore_errors=True)
         _fsync(store)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -173,26 +191,51 @@ def _switch(out_dir: Path, release: Path) -> None:
             legacy = release.parent / ("earlier-" + time.strftime("%Y%m%dT%H%M%SZ",
                                                                   time.gmtime()))
             os.rename(out_dir, legacy)
+            _record_published(release.parent, legacy.name)
         os.replace(link, out_dir)
     except BaseException:
         link.unlink(missing_ok=True)
         raise
     _fsync(out_dir.parent)
+    _record_published(release.parent, release.name)
 
 
-def _prune(store: Path, keep: int, keep_also: Path) -> None:
-    """Remove all but the newest ``keep`` releases (the current one always stays)."""
-    releases = sorted((p for p in store.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                      key=lambda p: p.stat().st_mtime)
-    for old in releases[:-keep] if keep > 0 else releases:
-        if old != keep_also:
-            shutil.rmtree(old, ignore_errors=True)
+def _published(store: Path) -> list[str]:
+    """The releases output/<pub> has pointed at, oldest first, that are still there."""
+    try:
+        names = (store / PUBLISHED).read_text(encoding="utf-8").split()
+    except OSError:
+        names = []
+    return [n for n in dict.fromkeys(names) if (store / n).is_dir()]
 
 
-def _clear_leftovers(out_dir: Path, store: Path) -> None:
-    """Half-made releases and links left by a publish that was killed."""
-    for leftover in store.glob(".partial-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+def _record_published(store: Path, name: str) -> None:
+    names = [n for n in _published(store) if n != name] + [name]
+    write_text(store / PUBLISHED, "\n".join(names) + "\n")
+
+
+def _prune(store: Path, keep: int) -> None:
+    """Remove all but the newest ``keep`` published releases (the current one is newest)."""
+    published = _published(store)
+    for old in published[:-keep]:
+        shutil.rmtree(store / old, ignore_errors=True)
+    write_text(store / PUBLISHED, "\n".join(published[-keep:]) + "\n")
+
+
+def _clear_leftovers(out_dir: Path, store: Path, staging: Path | None) -> None:
+    """What a publish that was killed left: half-made releases (in staging, or in the store
+    where output/ is on a file system of its own), a release made but never switched to,
+    and a link not yet renamed into place."""
+    for folder in {store, *([Path(staging)] if staging is not None else [])}:
+        for leftover in Path(folder).glob(".partial-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+    current = current_release(out_dir)
+    if current is not None and current.name not in _published(store):
+        _record_published(store, current.name)  # switched to, then killed before recorded
+    keep = set(_published(store))
+    for folder in store.iterdir():
+        if folder.is_dir() and not folder.name.startswith(".") and folder.name not in keep:
+            shutil.rmtree(folder, ignore_errors=True)
     for link in out_dir.parent.glob(f".{out_dir.name}.link-*"):
         link.unlink(missing_ok=True)
 

@@ -34,4 +34,4 @@ rule publish:
         "build/{pub}/benchmarks/publish.tsv"
     shell:
         "{PAPERPRESS} publish output/{wildcards.pub} {input.editions}"
-        " --keep {params.keep} --receipt {output}"
+        " --keep {params.keep} --receipt {output} --staging build/{wildcards.pub}"
