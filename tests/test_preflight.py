@@ -201,6 +201,13 @@ def test_headings_of_the_same_title_are_each_checked_against_their_own_page(tmp_
         "contents: page 1: '小结' is listed at page 6 but starts on page 5"]
 
 
+def test_a_deeper_heading_the_contents_does_not_list_is_not_taken_for_an_entry(tmp_path):
+    body = ("<nav><p>第一章 ······ 2</p><p>小结 ······ 3</p></nav>"
+            f"<h1 style='break-before: page'>第一章</h1><h3>小结</h3><p>{PARAGRAPH}</p>"
+            f"<h2 style='break-before: page'>小结</h2><p>{PARAGRAPH}</p>")
+    assert findings(tmp_path, body) == []
+
+
 def test_a_failed_preflight_stops_with_the_report(tmp_path):
     pdf, _ = build(tmp_path, f"<p>{PARAGRAPH}\ue000</p>")
     layout = tmp_path / "doc.layout.json"

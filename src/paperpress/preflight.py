@@ -372,16 +372,18 @@ def _contents(reader, pages: list[Page]) -> list[Finding]:
                     listed.append((key, int(m["page"]), page.number))
                     break
             pending = "" if _TOC_LINE_RE.match(text) else pending + text
-    # Entries pair with headings in order, so that two chapters that both have a section
-    # called, say, 小结 are each checked against their own page.
+    # Each contents entry pairs, in order, with a heading of its title: the one on the page
+    # it shows if there is one (a deeper heading of the same title, which the contents does
+    # not list, may come first), else the next one. So two chapters that both have a
+    # section called 小结 are each checked against their own page.
     findings, cursor = [], 0
-    for title, actual in outline:
-        key = _squash(title)
-        match = next((n for n in range(cursor, len(listed)) if listed[n][0] == key), None)
-        if match is None:
-            continue  # a heading the contents does not list
+    for key, shown, on_page in listed:
+        candidates = [n for n in range(cursor, len(outline)) if _squash(outline[n][0]) == key]
+        if not candidates:
+            continue
+        match = next((n for n in candidates if outline[n][1] == shown), candidates[0])
         cursor = match + 1
-        _, shown, on_page = listed[match]
+        title, actual = outline[match]
         if shown != actual:
             findings.append(Finding("contents", on_page,
                                     f"'{title}' is listed at page {shown} but starts on"
