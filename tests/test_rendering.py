@@ -236,6 +236,31 @@ def test_relative_paths_and_symlinks_reach_no_file_and_stop_the_build(tmp_path, 
     assert not (tmp_path / "e.pdf").exists()
 
 
+@pytest.mark.parametrize("css", ["p { background: url(logo.png) }",
+                                 "li { list-style-image: url(bullet.png) }",
+                                 "@page { background: url(paper.jpg) }"])
+def test_a_relative_url_in_the_html_stops_the_pdf(tmp_path, css):
+    # WeasyPrint only warns that it left such a url() out: the page would lack it.
+    html = _html(tmp_path, f"<style>{css}</style><ul><li>文</li></ul><p>文</p>")
+    with pytest.raises(SourceError, match="could not be rendered completely: .*Relative URI"):
+        render_pdf(html, tmp_path / "e.pdf")
+    assert not (tmp_path / "e.pdf").exists()
+
+
+def test_a_press_stylesheet_that_loads_a_file_is_refused_naming_its_line(tmp_path):
+    from paperpress.pdf import PdfEdition
+
+    html = _html(tmp_path, "<p>正文</p>")
+    press = tmp_path / "press.css"
+    press.write_text("@page { bleed: 3mm; marks: crop cross; }\n"
+                     "@page { background: url(paper.jpg) }\n", encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        render_pdf(html, tmp_path / "e.pdf", edition=PdfEdition(stylesheets=(press,)))
+    assert str(err.value) == (f"{press}:2: url() of 'paper.jpg': editions use only inlined"
+                              " resources: write it as a data: URL, or delete it")
+    assert not (tmp_path / "e.pdf").exists()
+
+
 def test_the_fast_weasyprint_import_still_finds_harfbuzz_subset():
     # Without libharfbuzz-subset, WeasyPrint subsets CJK fonts ~12x slower and says nothing:
     # the import that skips find_library must still open it (by its file name).
