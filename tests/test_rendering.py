@@ -105,14 +105,16 @@ def test_an_operation_too_large_to_interrupt_is_refused(tmp_path, expression, sa
     assert says in result.stdout
 
 
-def test_text_a_template_writes_out_itself_is_bounded(tmp_path):
-    loops = "{% for i in range(9000) %}{% for j in range(9000) %}" + "长" * 1000 \
-        + "{% endfor %}{% endfor %}"
+@pytest.mark.parametrize("text", ["长" * 1000, "长"])
+@pytest.mark.parametrize("block", [("", ""), ("{% filter upper %}", "{% endfilter %}")])
+def test_text_a_template_writes_out_itself_is_bounded(tmp_path, text, block):
+    loops = block[0] + "{% for i in range(9000) %}{% for j in range(9000) %}" + text \
+        + "{% endfor %}{% endfor %}" + block[1]
     (tmp_path / "t.html.j2").write_text(f"<p>\n{loops}\n</p>\n", encoding="utf-8")
     result = render_with_capped_memory(tmp_path, "t.html.j2")
     assert result.returncode == 1 and result.stderr == "", result.stderr[-2000:]
-    assert result.stdout.startswith(f"{tmp_path / 't.html.j2'}: template error: the template"
-                                    " writes more than 50 million characters")
+    assert result.stdout.startswith(f"{tmp_path / 't.html.j2'}:2: template error: the"
+                                    " template builds more than 50 million characters")
 
 
 def test_everyday_padding_and_formatting_still_work(tmp_path):

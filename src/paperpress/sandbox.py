@@ -4,7 +4,8 @@ A time limit cannot stop one operation that runs in C: a power, a product or a r
 of a huge number ({{ 10**10**10 }}, {{ 'a' * 10**10 }}), a padding width
 ({{ 'x'|center(400000000) }}, {{ '%0400000000d' % 1 }}) takes hours or all memory before
 the signal gets a say. So each such operation is checked before it runs, and what a render
-builds (printed values, repetitions, joins, concatenations) is counted against one budget.
+builds (its text and printed values, repetitions, joins, concatenations) is counted against
+one budget.
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ MAX_RANGE = 10_000
 MAX_BITS = 4096  # of a number a power or a product makes
 MAX_REPETITION = 1_000_000  # items of one repetition ('a' * n, [x] * n)
 MAX_WIDTH = 10_000  # a padding width, a format's width or precision, a batch's size
-# Characters one render may build, printed or not: about 20 times the white paper's HTML.
+# What one render may build, printed or not, in characters (about bytes): some 500 times
+# the white paper's HTML. Each piece of output also counts what Python spends to hold one
+# more string, so that a loop writing short pieces is bounded as well.
 MAX_RENDER_CHARS = 50_000_000
+PIECE_COST = 50
 
 # A printf conversion: '%(name)-08.3f' (width 8, precision 3) or '%*d' (width from the args).
 _PRINTF_RE = re.compile(r"%(?:\([^)]*\))?[#0 +-]*(?P<width>\*|\d+)?(?:\.(?P<precision>\*|\d*))?")
@@ -80,8 +84,13 @@ def _is_str_sequence(value) -> bool:
 
 
 class _BoundedCodeGenerator(CodeGenerator):
-    """Compiles '~' (concatenation) to a call the environment counts: a doubling in a
-    loop ({% set ns.x = ns.x ~ ns.x %}) would otherwise take all memory."""
+    """Compiles '~' (concatenation) and the template's own text to calls the environment
+    counts: a doubling in a loop ({% set ns.x = ns.x ~ ns.x %}), or text written out in
+    nested loops inside a block that collects it ({% filter %}, a macro), would otherwise
+    take all memory."""
+
+    def _output_const_repr(self, group) -> str:
+        return f"environment.printed({super()._output_const_repr(group)})"
 
     def visit_Concat(self, node, frame) -> None:
         self.write("environment.bounded_concat(context.eval_ctx, (")
@@ -99,7 +108,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     code_generator_class = _BoundedCodeGenerator
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, finalize=self._printed, **kwargs)
+        super().__init__(*args, finalize=self.printed, **kwargs)
         self.chars_built = 0
         self.globals["range"] = bounded_range
         self.filters.update(_bounded_filters(self))
@@ -111,8 +120,9 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             refuse(f"the template builds more than {MAX_RENDER_CHARS // 1_000_000} million"
                    " characters")
 
-    def _printed(self, value):
-        self.charge(len(value) if isinstance(value, str) else len(str(value)))
+    def printed(self, value):
+        """``value``, counted as a piece of the output."""
+        self.charge(PIECE_COST + (len(value) if isinstance(value, str) else len(str(value))))
         return value
 
     def bounded_concat(self, eval_ctx, items: tuple):
