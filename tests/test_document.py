@@ -118,9 +118,77 @@ def test_yaml_keeps_what_the_editor_typed(tmp_path, stats):
     assert doc.meta["subtitle"] == "NO" and doc.meta["date"] == "010"
 
 
-def test_a_line_that_looks_like_a_link_definition_stays_text(tmp_path, stats):
-    doc = parse(tmp_path, stats, "# 一\n\n[注]: 数据来自统计局\n")
-    assert doc.blocks[1].text == "[注]: 数据来自统计局"
+def test_square_brackets_and_escaped_link_syntax_stay_text(tmp_path, stats):
+    doc = parse(tmp_path, stats, "# 一\n\n[注]数据来自统计局，【注】，见[1]，[注]：全角冒号。\n"
+                                 "写作\\[文字\\](地址)。\n")
+    assert doc.blocks[1].text == ("[注]数据来自统计局，【注】，见[1]，[注]：全角冒号。"
+                                  "写作[文字](地址)。")
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("Hunan Province  \nleads the way.", "Hunan Province leads the way."),
+    ("Hunan Province\\\nleads the way.", "Hunan Province leads the way."),
+    ("湖南省  \n走在前列。", "湖南省走在前列。"),
+    ("湖南省\\\n走在前列。", "湖南省走在前列。"),
+])
+def test_a_forced_line_break_reads_as_a_line_break(tmp_path, stats, body, expected):
+    doc = parse(tmp_path, stats, f"# 一\n\n{body}\n")
+    assert doc.blocks[1].text == expected
+
+
+# What each front matter field holds is printed as typed, on the cover and in the PDF's
+# properties: markup there would be published as its characters.
+@pytest.mark.parametrize("field, line, says", [
+    ("subtitle: （白皮书）<b>粗</b>", 3, "front matter 'subtitle' holds HTML (<b>), which this"
+                                      " field prints as typed: write plain text"),
+    ('subtitle: "<!-- 内部 -->"', 3, "front matter 'subtitle' holds an HTML comment"),
+    ('subtitle: "**粗**"', 3, "front matter 'subtitle' holds Markdown bold"),
+    ("keywords: [一带一路, <i>湖南</i>]", 3, "front matter 'keywords' holds HTML (<i>)"),
+    ("title_lines:\n  - 第一行\n  - 第二行`x`", 5, "front matter 'title_lines' holds a backtick"),
+    ('subtitle: "2023\\ud800年"', 3, "a value holds the lone surrogate U+D800, which no Word"
+                                   " file can carry: '2023\\ud800年'"),
+])
+def test_markup_in_the_front_matter_is_refused_naming_the_line(tmp_path, stats, field, line,
+                                                               says):
+    path = tmp_path / "text.md"
+    path.write_text(f"---\ntitle: T\n{field}\nissuer: I\ndate: D\nlang: zh-CN\n---\n# 一\n",
+                    encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        parse_text(path, stats, set())
+    assert str(err.value).startswith(f"{path}:{line}: {says}")
+
+
+def test_a_lone_surrogate_in_the_front_matter_is_one_line_from_the_command_line(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    pub = tmp_path / "pub"
+    shutil.copytree(SOURCES, pub)
+    text = pub / "text.md"
+    source = text.read_text(encoding="utf-8")
+    text.write_text(source.replace("date: 2023年11月", 'date: "2023\\ud800年"'),
+                    encoding="utf-8")
+    line = source.splitlines().index("date: 2023年11月") + 1
+    result = subprocess.run(
+        [sys.executable, "-m", "paperpress", "model", str(pub), str(tmp_path / "model.json")],
+        capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src"), "PAPERPRESS_WORKER": "off"})
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: {text}:{line}: a value holds the lone surrogate U+D800, which no Word file can"
+        " carry: '2023\\ud800年'"]
+    assert not (tmp_path / "model.json").exists()
+
+
+def test_the_key_figure_panel_is_placed_once(tmp_path, stats):
+    with pytest.raises(SourceError) as err:
+        parse(tmp_path, stats, "# 一\n\n{{ key-figures }}\n\n正文。\n\n{{ key-figures }}\n")
+    assert str(err.value) == (f"{tmp_path / 'text.md'}:13: {{{{ key-figures }}}} is placed"
+                              " twice (first on line 9): keep one")
 
 
 def test_a_control_character_written_as_an_entity_is_refused(tmp_path, stats):
@@ -164,6 +232,11 @@ def test_a_data_key_may_start_with_figure(tmp_path):
                                                " not a PDF variant"),
     ("releases:\n  keep: all\n", ":2: 'releases: keep' must be a whole number"),
     ("brief:\n  title: a\n  title: b\n", ":3: 'title' is given twice"),
+    # Titles and labels are printed as typed.
+    ("brief:\n  title: 要点<b>速览</b>\n", ":2: 'brief: title' holds HTML"),
+    ("appendix:\n  title: '**附表**'\n", ":2: 'appendix: title' holds Markdown bold"),
+    ("key_figures:\n  - ref: a\n  - ref: b\n    label: 贸易<!-- 待核 -->\n",
+     ":4: 'key_figures: 2: label' holds an HTML comment"),
 ])
 def test_a_misshapen_publication_yaml_is_named(tmp_path, config, message):
     from paperpress.publication import load_config
@@ -258,8 +331,23 @@ def test_an_unclosed_placeholder_says_how_to_write_braces(tmp_path, stats):
      "an image (![…](…)) is not supported: place a chart with a line {{ figure chart-id }}"),
     ("# 一\n\n正文。\n\n***\n\n正文。\n", 11,
      "a thematic break (***) is not published: start a new section with a heading"),
-    # A code span may run over a line break: the construct is still found on its line.
-    ("# 一\n\n正文`代码\n跨行`，\n再一行<b>粗</b>。\n", 11, "raw HTML (<b>)"),
+    # Raw HTML may run over a line break: the construct after it is found on its line.
+    ("# 一\n\n正文<span\nclass=x>跨行，\n再一行<!-- 注 -->。\n", 9, "raw HTML (<span)"),
+    ("# 一\n\n段落`<!-- 内部备注：数字待核 -->`。\n", 9,
+     "inline code (`…`) is not published as code: write the text without backticks"),
+    ("# 一\n\n第一行，\n正文`代码\n跨行`。\n", 10, "inline code (`…`)"),
+    # Link syntax the parser leaves as text (an address scheme it refuses, or a reference
+    # definition, which it does not read) would be printed as typed.
+    ("# 一\n\n第一行，\n见[官网](file:///etc/passwd)。\n", 10,
+     "a link is not supported yet: write the link's text, and the address in brackets"),
+    ("# 一\n\n[x](javascript:alert(1))\n", 9, "a link is not supported yet"),
+    ("# 一\n\n第一行，\n见[**官网**](file:///etc/passwd)。\n", 10, "a link is not supported"),
+    ("# 一\n\n第一行，\n![图](file:///etc/passwd)\n", 10,
+     "an image (![…](…)) is not supported: place a chart with a line {{ figure chart-id }}"),
+    ("# 一\n\n[注]: 数据来自统计局\n", 9,
+     "a line starting '[注]:' reads as a link reference definition ([label]: …), which is"
+     " not published: write the colon full-width ([注]：) or the note in brackets （…）"),
+    ("# 一\n\n正文。\n[注]: 数据来自统计局\n", 10, "reads as a link reference definition"),
 ])
 def test_markdown_the_editions_do_not_render_is_refused_with_advice(tmp_path, stats, body,
                                                                      line, advice):

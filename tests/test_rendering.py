@@ -1,9 +1,14 @@
 import http.server
+import os
+import resource
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from paperpress.errors import SourceError
 from paperpress.pdf import render_pdf
 from paperpress.templating import render_template
@@ -41,6 +46,110 @@ def test_an_expression_that_fails_names_the_template_and_line(tmp_path, expressi
         render_template(tmp_path, "t.html.j2", {"meta": {"title": "x", "items": []}})
     assert str(err.value).startswith(f"{tmp_path / 't.html.j2'}:3: template error")
     assert says in str(err.value)
+
+
+MEMORY_CAP = 1 << 30
+
+
+def render_with_capped_memory(folder: Path, name: str) -> subprocess.CompletedProcess:
+    """Render in a child process with 1 GiB of memory and two minutes: a bound that does
+    not hold must fail the test, not take the machine's memory."""
+    code = ("import sys\n"
+            "from paperpress.errors import SourceError\n"
+            "from paperpress.templating import render_template\n"
+            "try:\n"
+            "    render_template(sys.argv[1], sys.argv[2], {})\n"
+            "except SourceError as exc:\n"
+            "    print(exc)\n"
+            "    sys.exit(1)\n")
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+    try:
+        return subprocess.run([sys.executable, "-c", code, str(folder), name],
+                              capture_output=True, text=True, timeout=120, preexec_fn=cap,
+                              env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{name} ran past two minutes: an operation no time limit stops")
+
+
+# Operations that run in C, which no time limit interrupts, or that build more than a job's
+# memory: each is refused before it runs, naming the template and line.
+@pytest.mark.parametrize("expression, says", [
+    ("{% set ns = namespace(x=2**2000) %}{% for i in range(21) %}{% set ns.x = ns.x * ns.x %}"
+     "{% endfor %}", "a product with more than 4096 bits is too large"),
+    ("{{ 'x'|center(400000000) }}", "center width of 400000000: a template may pad to 10000"),
+    ("{{ 'x'.rjust(400000000) }}", "rjust() width of 400000000"),
+    ("{{ ('a\\n' * 500000)|indent(9000) }}", "builds more than 50 million characters"),
+    ("{{ '%0400000000d' % 1 }}", "a format's width of 400000000"),
+    ("{{ '%.*f' % (400000000, 1) }}", "a format's precision from its arguments"),
+    ("{{ '%0400000000d'|format(1) }}", "a format's width of 400000000"),
+    ("{{ '{:>400000000}'.format(1) }}", "a format's width of 400000000"),
+    ("{% for i in range(10000) %}{{ 'x' * 999999 }}{% endfor %}",
+     "builds more than 50 million characters"),
+    ("{% filter upper %}{% for i in range(10000) %}{{ 'x' * 999999 }}{% endfor %}"
+     "{% endfilter %}", "builds more than 50 million characters"),
+    ("{% set ns = namespace(x='x' * 999999) %}{% for i in range(30) %}"
+     "{% set ns.x = ns.x ~ ns.x %}{% endfor %}", "builds more than 50 million characters"),
+    ("{{ (['x' * 999999] * 999)|join }}", "builds more than 50 million characters"),
+    ("{{ ''.join(['x' * 999999] * 999) }}", "builds more than 50 million characters"),
+    ("{{ ('x' * 999999)|replace('', 'x' * 999) }}", "builds more than 50 million characters"),
+    ("{{ ([[0] * 999999] * 999)|sum(start=[]) }}", "builds more than 50 million characters"),
+])
+def test_an_operation_too_large_to_interrupt_is_refused(tmp_path, expression, says):
+    (tmp_path / "t.html.j2").write_text(f"<p>\n\n{expression}\n</p>\n", encoding="utf-8")
+    result = render_with_capped_memory(tmp_path, "t.html.j2")
+    assert result.returncode == 1 and result.stderr == "", result.stderr[-2000:]
+    assert result.stdout.startswith(f"{tmp_path / 't.html.j2'}:3: template error: ")
+    assert says in result.stdout
+
+
+@pytest.mark.parametrize("text", ["长" * 1000, "长"])
+@pytest.mark.parametrize("block", [("", ""), ("{% filter upper %}", "{% endfilter %}")])
+def test_text_a_template_writes_out_itself_is_bounded(tmp_path, text, block):
+    loops = block[0] + "{% for i in range(9000) %}{% for j in range(9000) %}" + text \
+        + "{% endfor %}{% endfor %}" + block[1]
+    (tmp_path / "t.html.j2").write_text(f"<p>\n{loops}\n</p>\n", encoding="utf-8")
+    result = render_with_capped_memory(tmp_path, "t.html.j2")
+    assert result.returncode == 1 and result.stderr == "", result.stderr[-2000:]
+    assert result.stdout.startswith(f"{tmp_path / 't.html.j2'}:2: template error: the"
+                                    " template builds more than 50 million characters")
+
+
+def test_everyday_padding_and_formatting_still_work(tmp_path):
+    (tmp_path / "t.html.j2").write_text(
+        "{{ '%05.1f'|format(3.14159) }}|{{ '%-4s' % 'ab' }}|{{ 'x'|center(5) }}|"
+        "{{ '{:>4}'.format(7) }}|{{ [1, 2]|join(',') }}|{{ 'a' ~ 1 }}|{{ 'ab' * 2 }}|"
+        "{{ (2 ** 100 * 2 ** 100) % 7 }}|{{ 'a\nb'|indent(2) }}", encoding="utf-8")
+    assert render_template(tmp_path, "t.html.j2", {}) == \
+        "003.1|ab  |  x  |   7|1,2|a1|abab|4|a\n  b"
+
+
+def test_running_out_of_memory_names_the_template(tmp_path):
+    class Huge:
+        def __str__(self):
+            raise MemoryError
+
+    (tmp_path / "t.html.j2").write_text("<p>\n{{ v }}\n</p>\n", encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        render_template(tmp_path, "t.html.j2", {"v": Huge()})
+    assert str(err.value) == f"{tmp_path / 't.html.j2'}:2: template error: MemoryError"
+
+
+def test_a_template_named_through_a_variable_declares_every_file_below_the_folder(tmp_path):
+    from paperpress.templating import templates_used
+
+    (tmp_path / "parts" / "deeper").mkdir(parents=True)
+    (tmp_path / "t.html.j2").write_text(
+        '{% set part = "parts/" ~ "extra.j2" %}{% include part %}', encoding="utf-8")
+    (tmp_path / "parts" / "extra.j2").write_text("附加", encoding="utf-8")
+    (tmp_path / "parts" / "deeper" / "more.j2").write_text("更多", encoding="utf-8")
+    (tmp_path / "base.css").write_text("p {}", encoding="utf-8")
+    assert render_template(tmp_path, "t.html.j2", {}) == "附加"
+    assert templates_used(tmp_path, "t.html.j2") == [
+        tmp_path / "base.css", tmp_path / "parts" / "deeper" / "more.j2",
+        tmp_path / "parts" / "extra.j2", tmp_path / "t.html.j2"]
 
 
 def test_a_template_that_runs_too_long_is_stopped(tmp_path, monkeypatch):
@@ -126,6 +235,31 @@ def test_relative_paths_and_symlinks_reach_no_file_and_stop_the_build(tmp_path, 
     html = _html(tmp_path, f'<img src="{src}"><p>文</p>')
     with pytest.raises(SourceError, match="could not be rendered completely: Relative URI"):
         render_pdf(html, tmp_path / "e.pdf")
+    assert not (tmp_path / "e.pdf").exists()
+
+
+@pytest.mark.parametrize("css", ["p { background: url(logo.png) }",
+                                 "li { list-style-image: url(bullet.png) }",
+                                 "@page { background: url(paper.jpg) }"])
+def test_a_relative_url_in_the_html_stops_the_pdf(tmp_path, css):
+    # WeasyPrint only warns that it left such a url() out: the page would lack it.
+    html = _html(tmp_path, f"<style>{css}</style><ul><li>文</li></ul><p>文</p>")
+    with pytest.raises(SourceError, match="could not be rendered completely: .*Relative URI"):
+        render_pdf(html, tmp_path / "e.pdf")
+    assert not (tmp_path / "e.pdf").exists()
+
+
+def test_a_press_stylesheet_that_loads_a_file_is_refused_naming_its_line(tmp_path):
+    from paperpress.pdf import PdfEdition
+
+    html = _html(tmp_path, "<p>正文</p>")
+    press = tmp_path / "press.css"
+    press.write_text("@page { bleed: 3mm; marks: crop cross; }\n"
+                     "@page { background: url(paper.jpg) }\n", encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        render_pdf(html, tmp_path / "e.pdf", edition=PdfEdition(stylesheets=(press,)))
+    assert str(err.value) == (f"{press}:2: url() of 'paper.jpg': editions use only inlined"
+                              " resources: write it as a data: URL, or delete it")
     assert not (tmp_path / "e.pdf").exists()
 
 

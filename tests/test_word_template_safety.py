@@ -434,3 +434,23 @@ def test_a_control_character_in_the_text_names_the_template(where, edition, mode
                            tmp_path / "out.docx")
     assert str(err.value).startswith(f"{TEMPLATES / f'{edition}.docx'}: ")
     assert "control character" in str(err.value)
+
+
+@pytest.mark.parametrize("edition", RENDERERS)
+@pytest.mark.parametrize("statement", ["{% include 'note.txt' %}",
+                                       "{% import 'note.txt' as note %}",
+                                       "{% from 'note.txt' import x %}"])
+def test_a_cover_field_cannot_include_another_file(statement, edition, model, tmp_path):
+    # A file the fields read would be no declared input of the build: a change to it would
+    # not reach the editions, nor would anything check what it holds.
+    source = TEMPLATES / f"{edition}.docx"
+    (tmp_path / "note.txt").write_text("内部备注", encoding="utf-8")
+    template = with_cover_field(tmp_path / "template.docx", "{{ issuer }}" + statement,
+                                source)
+    out = tmp_path / "out.docx"
+    with pytest.raises(SourceError) as err:
+        RENDERERS[edition](model, tmp_path / "figures", template, out)
+    assert str(err.value) == (f"{template}: template field error: a Word template's fields"
+                              " cannot include other files ('note.txt'): write the text into"
+                              " the template")
+    assert not out.exists()

@@ -74,3 +74,49 @@ def test_ampersands_and_angle_brackets_reach_every_edition_exactly(model, tmp_pa
         assert TITLE in text and "某某 & 某某" in text, edition
         assert "研发（R&D）投入<试点>" in text, edition
     assert "投入增长12.5%，A & B < C。" in docx_text(tmp_path / "w.docx")
+
+
+# A stylesheet may load nothing but data: URLs: the PDF renderer has no base address to
+# resolve a relative one against (WeasyPrint leaves it out with a warning), and the web
+# edition would keep it pointing nowhere.
+@pytest.mark.parametrize("css, what", [
+    ("body { background: url(logo.png) }", "url() of 'logo.png'"),
+    ("ul { list-style-image: url('bullet.png') }", "url() of 'bullet.png'"),
+    ("h1::before { content: url(mark.svg) }", "url() of 'mark.svg'"),
+    ("@page { background: url(\"paper.jpg\") }", "url() of 'paper.jpg'"),
+    ("@import \"extra.css\";", "@import of 'extra.css'"),
+    ("@font-face { font-family: X; src: url(x.woff) format('woff') }", "url() of 'x.woff'"),
+    ("@media print { p { background: url(https://example.com/a.png) } }",
+     "url() of 'https://example.com/a.png'"),
+])
+def test_a_stylesheet_that_loads_a_file_is_refused_naming_its_line(model, tmp_path, css, what):
+    import shutil
+
+    from paperpress.errors import SourceError
+
+    templates = tmp_path / "html"
+    shutil.copytree(REPO / "templates" / "html", templates)
+    sheet = templates / "whitepaper.css"
+    lines = sheet.read_text(encoding="utf-8").count("\n")
+    with sheet.open("a", encoding="utf-8") as f:
+        f.write(f"/* the editor's addition */\n{css}\n")
+    (tmp_path / "figures").mkdir()
+    out = tmp_path / "w.html"
+    with pytest.raises(SourceError) as err:
+        render_whitepaper_html(model, tmp_path / "figures", templates, out)
+    assert str(err.value) == (f"{sheet}:{lines + 2}: {what}: editions use only inlined"
+                              " resources: write it as a data: URL, or delete it")
+    assert not out.exists()
+
+
+def test_a_stylesheet_may_inline_a_resource_as_a_data_url(model, tmp_path):
+    import shutil
+
+    templates = tmp_path / "html"
+    shutil.copytree(REPO / "templates" / "html", templates)
+    dot = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4="
+    with (templates / "whitepaper.css").open("a", encoding="utf-8") as f:
+        f.write(f"li {{ list-style-image: url({dot}) }}\n")
+    (tmp_path / "figures").mkdir()
+    render_whitepaper_html(model, tmp_path / "figures", templates, tmp_path / "w.html")
+    assert f"url({dot})" in (tmp_path / "w.html").read_text(encoding="utf-8")

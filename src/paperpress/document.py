@@ -15,9 +15,10 @@ from pathlib import Path
 from .atomic import write_text
 from .errors import SourceError
 from .facts import PLACEHOLDER_RE, PlaceholderError, fill_placeholders
-from .markup import found, markdown_parser, refusal
+from .markup import found, markdown_parser, reference_definition, refusal, written_link
 from .statistics import Statistics
-from .textfiles import check_xml_safe, line_of, parse_yaml_mapping, read_text_file
+from .textfiles import (check_xml_safe, line_of, parse_yaml_mapping, plain_text_fault,
+                        read_text_file)
 
 FIGURE_RE = re.compile(r"^figure\s+(?P<id>[a-z0-9][a-z0-9-]*)$")
 SEE_RE = re.compile(r"\{\{\s*see\s+(?P<id>[^{}\s]*)\s*\}\}")
@@ -256,10 +257,16 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
             raise SourceError(path, f"front matter lacks '{key}'", line=1)
     for key, value in meta.items():
         lists_allowed = key in ("title_lines", "keywords")
+        line = line_of(meta, key)
         if isinstance(value, dict) or (isinstance(value, list) and not lists_allowed):
-            raise SourceError(path, f"front matter '{key}' must be text", line=1)
+            raise SourceError(path, f"front matter '{key}' must be text", line=line)
         if isinstance(value, list) and not all(isinstance(v, str) for v in value):
-            raise SourceError(path, f"front matter '{key}' must be a list of lines", line=1)
+            raise SourceError(path, f"front matter '{key}' must be a list of lines", line=line)
+        # Every field is printed as typed, on the cover and in the PDF's properties.
+        for n, item in enumerate(value if isinstance(value, list) else [value]):
+            if fault := plain_text_fault(item):
+                raise SourceError(path, f"front matter '{key}' {fault}",
+                                  line=line_of(value, n) or line)
     if isinstance(meta.get("title_lines"), str):
         meta["title_lines"] = [meta["title_lines"]]
     if isinstance(meta.get("keywords"), list):
@@ -307,6 +314,11 @@ def parse_text(path: Path, stats: Statistics, chart_ids: set[str]) -> Document:
             inline = tokens[i + 1]
             whole = PLACEHOLDER_RE.fullmatch(inline.content.strip())
             if whole and whole["body"] == "key-figures":
+                panels = [b for b in doc.blocks if isinstance(b, KeyFigurePanel)]
+                if panels:
+                    # Each panel is a page of big numbers: one is all a paper needs.
+                    raise SourceError(path, "{{ key-figures }} is placed twice (first on line"
+                                            f" {panels[0].line}): keep one", line=line)
                 doc.blocks.append(KeyFigurePanel(line=line))
             elif whole and FIGURE_RE.match(whole["body"]):
                 chart = resolver.figure(whole["body"], line)
@@ -373,6 +385,9 @@ class _Resolver:
         spans: list[Span] = []
         strong = em = 0
         breaks = 0  # line breaks so far: a construct is on that line of the block or later
+        for n, source_line in enumerate(src_lines):
+            if advice := reference_definition(source_line):
+                raise SourceError(self.path, advice, line=first_line + n)
         for child in inline.children or []:
             t = child.type
             if t == "strong_open":
@@ -383,7 +398,9 @@ class _Resolver:
                 em += 1
             elif t == "em_close":
                 em -= 1
-            elif t in ("text", "code_inline"):
+            elif t == "text":
+                if "](" in child.content:
+                    self._refuse_written_link(src_lines, first_line, breaks)
                 pieces = SEE_RE.split(child.content)
                 for n, piece in enumerate(pieces):
                     if n % 2:  # a figure reference: its own span, filled in later
@@ -404,18 +421,25 @@ class _Resolver:
                         spans[-1].text += span.text
                     else:
                         spans.append(span)
-            elif t == "softbreak":
+            elif t in ("softbreak", "hardbreak"):
+                # The editions break lines themselves: a forced break (two trailing spaces,
+                # a backslash) is a line break like any other, and inside a Chinese
+                # paragraph a line break is not a space.
                 breaks += 1
-                # A line break inside a Chinese paragraph is not a space.
                 if spans and not _is_cjk_boundary(spans[-1].text):
                     spans[-1].text += " "
-            elif t == "hardbreak":
-                breaks += 1
             else:
-                # A code span may hide a line break: look for the construct from there on.
+                # Raw HTML may hide a line break: look for the construct from there on.
                 line = self._line_of(found(child).rstrip("…"), src_lines, first_line, breaks)
                 raise SourceError(self.path, refusal(child, self.path.name), line=line)
         return spans
+
+    def _refuse_written_link(self, src_lines: list[str], first_line: int, start: int) -> None:
+        """A text holding '](' that the parser did not make a link: refused where the block's
+        source writes one out (with its brackets unescaped), from its ``start``-th line."""
+        for n in range(start, len(src_lines)):
+            if advice := written_link(src_lines[n]):
+                raise SourceError(self.path, advice, line=first_line + n)
 
 
 def _is_cjk_boundary(text: str) -> bool:

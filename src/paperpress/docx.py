@@ -28,7 +28,8 @@ from .document import (DataTable, Document, Figure, Heading, KeyFigure, KeyFigur
                        Paragraph)
 from .errors import SourceError
 from .textfiles import read_text_file
-from .templating import RENDER_ERRORS, describe_render_error, make_environment, time_limit
+from .templating import (RENDER_ERRORS, describe_render_error, make_field_environment,
+                         time_limit)
 from .wordtemplate import check_word_template, check_written_word_file
 
 BODY_MARKER = "[[BODY]]"
@@ -46,7 +47,7 @@ def _fill_cover(template_path: Path, context: dict) -> DocxTemplate:
             etree.XMLSyntaxError) as exc:  # what the check above did not foresee
         raise SourceError(template_path, f"is not a valid Word file (.docx):"
                                          f" {describe_render_error(exc)}") from None
-    env = make_environment(Path(template_path).parent)
+    env = make_field_environment()
     try:
         # autoescape: without it docxtpl writes '&' and '<' raw and Word drops the text after.
         with time_limit():

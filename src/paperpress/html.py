@@ -10,6 +10,7 @@ from .atomic import write_text
 from .brief import make_brief
 from .document import Document, Figure, Heading
 from .errors import SourceError
+from .stylesheets import read_stylesheet
 from .textfiles import read_text_file
 from .templating import render_template
 
@@ -30,7 +31,7 @@ def _figure_images(figures: list[Figure], figures_dir: Path) -> dict[str, str]:
 
 
 def _stylesheets(template_dir: Path, names: list[str]) -> str:
-    return "\n".join(read_text_file(Path(template_dir) / n) for n in names)
+    return "\n".join(read_stylesheet(Path(template_dir) / n) for n in names)
 
 
 def render_whitepaper_html(document_json: Path, figures_dir: Path, template_dir: Path,

@@ -7,6 +7,7 @@ would reach the PDF as literal characters, an HTML comment with an internal note
 
 from __future__ import annotations
 
+import re
 from string import Template
 
 from markdown_it import MarkdownIt
@@ -45,7 +46,17 @@ REFUSED = {
           " or delete the line",
     "image": "an image (![…](…)) is not supported: place a chart with a line"
              " {{ figure chart-id }}",
+    "code_inline": "inline code (`…`) is not published as code: write the text without"
+                   " backticks",
 }
+# Link syntax markdown-it leaves as text, which the editions would print as typed: a link
+# or image to an address it refuses (file:, javascript:), and a link reference definition
+# (the parser has those off). Square brackets alone ([注], 【注】) are text.
+WRITTEN_LINK_RE = re.compile(r"(?<!\\)\]\(")
+REFERENCE_DEFINITION_RE = re.compile(r"^\s*(?P<found>\[(?:[^\]\\]|\\.)+\]:)")
+REFERENCE_DEFINITION = ("a line starting '$found' reads as a link reference definition"
+                        " ([label]: …), which is not published: write the colon full-width"
+                        " ($full) or the note in brackets （…）")
 UNSUPPORTED = Template("uses Markdown that the editions do not support ($found): write"
                        " headings (#, ##), paragraphs, **bold** and *italic*")
 
@@ -83,6 +94,27 @@ def found(token: Token) -> str:
     if token.type == "footnote_reference_open":
         return f"[^{token.meta['label']}]: …"
     return token.markup
+
+
+def written_link(line: str) -> str | None:
+    """What to tell an editor whose source ``line`` writes out a link or image that the
+    parser left as text; None when it writes none (or escapes its brackets)."""
+    m = WRITTEN_LINK_RE.search(line)
+    if m is None:
+        return None
+    opening = line.rfind("[", 0, m.start())
+    is_image = opening > 0 and line[opening - 1] == "!"
+    return REFUSED["image" if is_image else "link_open"]
+
+
+def reference_definition(line: str) -> str | None:
+    """What to tell an editor whose paragraph ``line`` reads as a link reference
+    definition ([注]: …), printed as typed; None when it does not."""
+    m = REFERENCE_DEFINITION_RE.match(line)
+    if m is None:
+        return None
+    return Template(REFERENCE_DEFINITION).safe_substitute(
+        found=m["found"], full=m["found"][:-1] + "：")
 
 
 def refusal(token: Token, file: str) -> str:

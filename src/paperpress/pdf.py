@@ -17,7 +17,7 @@ from .atomic import atomic_path, write_text
 from .cmyk import drawing_in_cmyk, house_recipes, style_sheets_of
 from .errors import SourceError
 from .pdftext import PAGE_AREA
-from .textfiles import read_text_file
+from .stylesheets import read_stylesheet
 from .typeset import install_cjk_justification, text_boxes
 from .weasy import import_weasyprint, use_default_compression_level
 
@@ -124,7 +124,7 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
     logger.addHandler(warnings)
     try:
         source = html_path.read_text(encoding="utf-8")
-        extra_css = [read_text_file(Path(path)) for path in edition.stylesheets]
+        extra_css = [read_stylesheet(Path(path)) for path in edition.stylesheets]
         html = weasyprint.HTML(string=source, base_url=None, url_fetcher=fetcher)
         # The variant and output intent are known before layout: WeasyPrint fixes the
         # output intent when it renders, not when it writes.
@@ -274,6 +274,12 @@ class _CollectWarnings(logging.Handler):
         self.errors: list[str] = []
 
     def emit(self, record):
-        self.messages.append(record.getMessage())
-        if record.levelno >= logging.ERROR:
-            self.errors.append(record.getMessage())
+        message = record.getMessage()
+        self.messages.append(message)
+        # A url() WeasyPrint could not resolve is only a warning, and the resource is left
+        # out of the page: a hole in the edition, as a failed load is.
+        if record.levelno >= logging.ERROR or RELATIVE_URL_WARNING in message:
+            self.errors.append(message)
+
+
+RELATIVE_URL_WARNING = "Relative URI reference without a base URI"

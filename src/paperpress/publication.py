@@ -9,7 +9,7 @@ from .chartspec import ChartSpec, load_chart_spec
 from .errors import SourceError
 from .statistics import Statistics, load_statistics
 from .inputs import SYSTEM_PROFILE_DIRS, PdfSettings, resolve_named_file
-from .textfiles import line_of, read_yaml_mapping, yaml_flag
+from .textfiles import line_of, plain_text_fault, read_yaml_mapping, yaml_flag
 
 
 @dataclass
@@ -54,8 +54,16 @@ def check_config(path: Path, config: dict) -> None:
         line, node = None, config
         for key in where:
             line = line_of(node, key) or line
-            node = node.get(key) if isinstance(node, dict) else None
+            if isinstance(node, dict):
+                node = node.get(key)
+            else:
+                node = node[key] if isinstance(node, list) and isinstance(key, int) else None
         raise SourceError(path, message, line=line)
+
+    def plain_text(value, name: str, *where):
+        # Titles and labels are printed as typed, in every edition.
+        if isinstance(value, str) and (fault := plain_text_fault(value)):
+            fail(f"'{name}' {fault}", *where)
 
     def mapping(value, name: str) -> dict:
         if value is None:
@@ -82,13 +90,17 @@ def check_config(path: Path, config: dict) -> None:
         item = item if isinstance(item, dict) else {"ref": item}
         if not isinstance(item.get("ref"), str) or not isinstance(item.get("label", ""), str):
             fail(f"key figure {n} must be a data reference (ref:) with an optional label:")
+        plain_text(item.get("label"), f"key_figures: {n}: label", "key_figures", n - 1,
+                   "label")
     brief = mapping(config.get("brief"), "brief")
     strings(brief.get("charts"), "brief: charts")
     if not isinstance(brief.get("title", ""), str):
         fail("'brief: title' must be text")
+    plain_text(brief.get("title"), "brief: title", "brief", "title")
     appendix = mapping(config.get("appendix"), "appendix")
     if not isinstance(appendix.get("title", ""), str):
         fail("'appendix: title' must be text")
+    plain_text(appendix.get("title"), "appendix: title", "appendix", "title")
     for kind, settings in mapping(config.get("pdf"), "pdf").items():
         if kind not in ("screen", "press"):
             fail(f"'pdf: {kind}' is not an edition (screen or press)")

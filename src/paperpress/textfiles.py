@@ -45,8 +45,19 @@ def _size(n: int) -> str:
 
 
 # C0 controls other than tab and line breaks are not allowed in XML 1.0: one in a source
-# would make python-docx refuse the Word edition (or Word call the file corrupt).
-XML_INVALID_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# would make python-docx refuse the Word edition (or Word call the file corrupt). Nor is a
+# lone surrogate (a YAML escape "\ud800" makes one), which no UTF-8 file can even hold.
+XML_INVALID_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _character(found: str) -> str:
+    kind = "lone surrogate" if "\ud800" <= found <= "\udfff" else "control character"
+    return f"the {kind} U+{ord(found):04X}"
+
+
+def _shown(text: str) -> str:
+    """``text`` for a message: such characters written as escapes, which any terminal shows."""
+    return XML_INVALID_RE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def check_xml_safe(path: Path, text: str, line: int | None = None) -> str:
@@ -54,8 +65,8 @@ def check_xml_safe(path: Path, text: str, line: int | None = None) -> str:
     stands in the file, for text that is one value rather than the whole file)."""
     if m := XML_INVALID_RE.search(text):
         line = line if line is not None else text.count("\n", 0, m.start()) + 1
-        raise SourceError(path, f"holds the control character U+{ord(m[0]):04X}, which no"
-                                " Word file can carry: delete it", line=line)
+        raise SourceError(path, f"holds {_character(m[0])}, which no Word file can carry:"
+                                " delete it", line=line)
     return text
 
 
@@ -147,9 +158,8 @@ def _construct(path: Path, node, first_line: int):
     if isinstance(node, yaml.ScalarNode):
         if m := XML_INVALID_RE.search(node.value):
             # YAML escapes ("\x01") become control characters only once parsed.
-            raise SourceError(path, f"a value holds the control character U+{ord(m[0]):04X},"
-                                    f" which no Word file can carry: '{node.value[:30]}'",
-                              line=line)
+            raise SourceError(path, f"a value holds {_character(m[0])}, which no Word file"
+                                    f" can carry: '{_shown(node.value[:30])}'", line=line)
         return node.value
     if isinstance(node, yaml.SequenceNode):
         items = LinedList(_construct(path, item, first_line) for item in node.value)
@@ -161,7 +171,7 @@ def _construct(path: Path, node, first_line: int):
         key_line = key_node.start_mark.line + first_line
         if not isinstance(key_node, yaml.ScalarNode):
             raise SourceError(path, "a setting's name must be plain text", line=key_line)
-        key = key_node.value
+        key = _construct(path, key_node, first_line)
         if key in mapping:
             raise SourceError(path, f"'{key}' is given twice (first on line"
                                     f" {mapping.lines[key]})", line=key_line)
