@@ -224,3 +224,43 @@ def test_a_matplotlibrc_outside_the_project_does_not_change_a_chart(tmp_path):
     assert (tmp_path / "there.svg").read_bytes() == here_svg.read_bytes()
     assert (tmp_path / "there.png").read_bytes() == here_png.read_bytes()
 
+
+# --- The shape of a chart spec ------------------------------------------------------------
+
+SPEC = ("caption: 贸易规模\nkind: column\nunit: 亿元\ndata: [trade.csv]\nsource: 资料来源\n"
+        "alt: 柱状图\nseries:\n  - label: 十年前\n    value: bri_trade@2013\n")
+
+
+@pytest.mark.parametrize("old, new, line, message", [
+    ("caption: 贸易规模", "caption: [a, b]", 1, "'caption' must be text, not a list"),
+    ("unit: 亿元", "unit: {x: y}", 3, "'unit' must be text, not a mapping"),
+    ("source: 资料来源", "source:\n  - a", 5, "'source' must be text, not a list"),
+    ("alt: 柱状图", "alt: [x]", 6, "'alt' must be text, not a list"),
+    ("alt: 柱状图", "alt: 柱状图\nnote: {a: b}", 7, "'note' must be text, not a mapping"),
+    ("label: 十年前", "label: [十年前]", 8, "series item 1: 'label' must be text, not a list"),
+    ("value: bri_trade@2013", "value: [bri_trade@2013]", 9,
+     "series item 1: 'value' must be text, not a list"),
+    ("caption: 贸易规模", "caption: 贸易<b>规模</b>", 1, "'caption' holds HTML (<b>)"),
+    ("alt: 柱状图", 'alt: "<!-- 内部备注 -->"', 6, "'alt' holds an HTML comment"),
+    ("label: 十年前", "label: '**十年前**'", 8, "series item 1: 'label' holds Markdown bold"),
+    ("unit: 亿元", "unit: " + "亿" * 201, 3, "'unit' has 201 characters: at most 200"),
+], ids=["caption list", "unit mapping", "source list", "alt list", "note mapping",
+        "label list", "value list", "caption HTML", "alt comment", "label bold", "long unit"])
+def test_a_text_field_of_a_spec_must_be_plain_text(tmp_path, old, new, line, message):
+    assert old in SPEC
+    spec = spec_file(tmp_path, SPEC.replace(old, new))
+    with pytest.raises(SourceError) as err:
+        load_chart_spec(spec)
+    assert str(err.value).startswith(f"{spec}:{line}: {message}")
+
+
+def test_the_unchanged_test_spec_loads(tmp_path):
+    assert load_chart_spec(spec_file(tmp_path, SPEC)).caption == "贸易规模"
+
+
+def test_a_chart_has_a_bounded_number_of_series_items(tmp_path):
+    items = "".join("  - value: bri_trade@2013\n" for _ in range(61))
+    spec = spec_file(tmp_path, SPEC.split("series:")[0] + "series:\n" + items)
+    with pytest.raises(SourceError) as err:
+        load_chart_spec(spec)
+    assert str(err.value) == f"{spec}:7: 'series' has 61 items: a chart shows at most 60"
