@@ -207,6 +207,12 @@ def test_the_command_line_reports_a_broken_style_in_one_line(tmp_path):
                       " AttributeError: 'str' object has no attribute 'draw_path'"]
 
 
+def test_a_style_saved_with_a_byte_order_mark_says_so(tmp_path):
+    style = tmp_path / "house.mplstyle"
+    style.write_bytes(b"\xef\xbb\xbf" + STYLE.read_bytes())
+    with pytest.raises(SourceError, match=r"house.mplstyle:1: starts with a byte order mark"):
+        draw_trade_scale(tmp_path, style)
+
 def test_a_matplotlibrc_outside_the_project_does_not_change_a_chart(tmp_path):
     # matplotlib reads ./matplotlibrc (and $MATPLOTLIBRC, ~/.config/matplotlib/matplotlibrc)
     # when it is imported: none is an input of the build, so none may change a chart.
@@ -264,3 +270,4 @@ def test_a_chart_has_a_bounded_number_of_series_items(tmp_path):
     with pytest.raises(SourceError) as err:
         load_chart_spec(spec)
     assert str(err.value) == f"{spec}:7: 'series' has 61 items: a chart shows at most 60"
+

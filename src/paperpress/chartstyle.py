@@ -13,6 +13,7 @@ the build, so it must not change a chart.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from contextlib import contextmanager
@@ -49,6 +50,10 @@ def house_style(style_path: Path) -> Iterator[None]:
 
     style_path = Path(style_path)
     text = read_text_file(style_path, MAX_STYLE_BYTES)
+    if style_path.read_bytes().startswith(codecs.BOM_UTF8):
+        # matplotlib would read the mark as part of the first line's setting.
+        raise SourceError(style_path, "starts with a byte order mark (UTF-8 with BOM): save"
+                                      " it as UTF-8 without one", line=1)
     settings = _read_settings(style_path, text)
     # "default" is matplotlib's built-in style, not whatever matplotlibrc was read at import.
     with matplotlib.style.context(["default", settings]):
@@ -73,7 +78,8 @@ def _read_settings(style_path: Path, text: str) -> dict:
         message = _one_line(exc)
         key = re.match(r"Key (\S+): (.*)", message)
         if key is None:
-            raise SourceError(style_path, f"matplotlib cannot read this style: {message}")
+            raise SourceError(style_path,
+                              f"matplotlib cannot read this style: {message}") from None
         raise SourceError(style_path, f"'{key[1]}': {key[2]}",
                           line=_line_of_setting(text, key[1])) from None
     finally:
