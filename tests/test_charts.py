@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 import warnings
 
 import pytest
@@ -76,3 +79,195 @@ def test_negative_values_are_drawn_not_cut_off(tmp_path):
     assert low < -8.3 and high > 12.5
     low, high = _bar_range([-3.0, -5.0], 0.15)
     assert low < -5.0 and high >= 0
+
+
+# --- Chart text is plain text -------------------------------------------------------------
+
+def spec_file(tmp_path, text: str, name: str = "spec.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+TRADE_SPEC = ("caption: {caption}\nkind: {kind}\nunit: {unit}\ndata: [trade.csv]\nsource: s\n"
+              "series:\n  - label: {label}\n    value: bri_trade@2013\n"
+              "  - value: bri_trade@2022\n")
+
+
+@pytest.mark.parametrize("kind", ["column", "bar", "line"])
+def test_dollar_signs_in_chart_text_are_drawn_as_typed(tmp_path, kind):
+    # mathtext would read these as formulas: '$x^$' is a parse error, '$\foo$' an unknown
+    # command, and either stopped the chart with a traceback.
+    spec = spec_file(tmp_path, TRADE_SPEC.format(caption="'$x^$'", kind=kind,
+                                                 unit="'$\\foo$'", label="'$x^$ 美元'"))
+    svg = tmp_path / "c.svg"
+    render_chart(spec, SOURCES / "data", STYLE, svg, tmp_path / "c.png")
+    text = svg.read_text(encoding="utf-8")
+    assert "单位：$\\foo$" in text and "$x^$ 美元" in text
+
+
+# --- The house style is an editor's file --------------------------------------------------
+
+def house_style_with(tmp_path, *lines: str):
+    """The house style with each setting in ``lines`` given in place of the house one (or
+    added), and the line each stands on."""
+    text = STYLE.read_text(encoding="utf-8").splitlines()
+    numbers = []
+    for line in lines:
+        key = line.split(":", 1)[0].strip()
+        at = next((n for n, old in enumerate(text) if old.split(":", 1)[0].strip() == key),
+                  None)
+        if at is None:
+            text.append(line)
+            at = len(text) - 1
+        else:
+            text[at] = line
+        numbers.append(at + 1)
+    path = tmp_path / "house.mplstyle"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    return path, numbers
+
+
+def draw_trade_scale(tmp_path, style):
+    svg, png = tmp_path / "c.svg", tmp_path / "c.png"
+    render_chart(SOURCES / "charts" / "trade-scale.yaml", SOURCES / "data", style, svg, png)
+    return svg, png
+
+
+def test_a_style_asking_for_tex_draws_plain_text(tmp_path):
+    # There is no LaTeX on the build machine, and none is an input of the build.
+    style, _ = house_style_with(tmp_path, "text.usetex: True")
+    svg, _ = draw_trade_scale(tmp_path, style)
+    assert "单位：亿元" in svg.read_text(encoding="utf-8")
+
+
+def test_the_png_is_300_dpi_whatever_the_style_asks(tmp_path):
+    _, house_png = draw_trade_scale(tmp_path / "house", STYLE)
+    style, _ = house_style_with(tmp_path, "savefig.dpi: 3000")
+    _, png = draw_trade_scale(tmp_path, style)
+    with Image.open(png) as image, Image.open(house_png) as house:
+        assert round(image.info["dpi"][0]) == 300
+        assert image.size == house.size
+
+
+@pytest.mark.parametrize("lines, message", [
+    (["figure.figsize: 100, 100"],
+     "'figure.figsize' is 100 x 100 inches: a chart may be at most 12 x 12 inches"),
+    (["font.size: 5000"], "'font.size' is 5000 points: a size, width or pad in a chart may"
+                          " be at most 72 points"),
+    (["xtick.major.size: 1e7"], "'xtick.major.size' is 1e+07 points"),
+    (["font.size: big"], "'font.size': Could not convert 'big' to float"),
+    (["fontsize: 12"], "'fontsize' is not a matplotlib setting"),
+    (["font.size 12"], "is not a 'setting: value' line"),
+    (["axes.prop_cycle: cycler('color', [])"], "'axes.prop_cycle' gives the charts' colours"),
+], ids=["figure size", "font size", "tick size", "not a number", "unknown setting",
+        "no colon", "no colours"])
+def test_a_fault_in_the_style_names_the_style_and_line(tmp_path, lines, message):
+    style, numbers = house_style_with(tmp_path, *lines)
+    with pytest.raises(SourceError) as err:
+        draw_trade_scale(tmp_path, style)
+    assert str(err.value).startswith(f"{style}:{numbers[-1]}: {message}")
+
+
+def test_a_setting_given_twice_in_the_style_names_both_lines(tmp_path):
+    style = tmp_path / "house.mplstyle"
+    style.write_text(STYLE.read_text(encoding="utf-8") + "font.size: 12\n", encoding="utf-8")
+    first = next(n for n, line in enumerate(STYLE.read_text(encoding="utf-8").splitlines(), 1)
+                 if line.startswith("font.size:"))
+    last = len(style.read_text(encoding="utf-8").splitlines())
+    with pytest.raises(SourceError, match=rf"house.mplstyle:{last}: sets 'font.size' a second"
+                                          rf" time \(first on line {first}\)"):
+        draw_trade_scale(tmp_path, style)
+
+
+@pytest.mark.parametrize("line, exception", [
+    ("image.cmap: /etc/passwd", "ValueError"),
+    ("path.effects: x", "AttributeError"),
+])
+def test_a_style_matplotlib_fails_to_draw_with_is_named_in_one_line(tmp_path, line, exception):
+    style, _ = house_style_with(tmp_path, line)
+    with pytest.raises(SourceError) as err:
+        draw_trade_scale(tmp_path, style)
+    message = str(err.value)
+    assert message.startswith(f"{style}: chart 'trade-scale' cannot be drawn with this style:"
+                              f" {exception}: ")
+    assert "\n" not in message and len(message) < len(str(style)) + 300
+
+
+def test_the_command_line_reports_a_broken_style_in_one_line(tmp_path):
+    style, _ = house_style_with(tmp_path, "path.effects: x")
+    result = subprocess.run(
+        [sys.executable, "-m", "paperpress", "chart", SOURCES / "charts" / "trade-scale.yaml",
+         SOURCES / "data", style, tmp_path / "c.svg", tmp_path / "c.png"],
+        env={**os.environ, "PYTHONPATH": str(REPO / "src"), "PAPERPRESS_WORKER": "off"},
+        capture_output=True, text=True)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if "Warning" not in line]
+    assert errors == [f"error: {style}: chart 'trade-scale' cannot be drawn with this style:"
+                      " AttributeError: 'str' object has no attribute 'draw_path'"]
+
+
+def test_a_style_saved_with_a_byte_order_mark_says_so(tmp_path):
+    style = tmp_path / "house.mplstyle"
+    style.write_bytes(b"\xef\xbb\xbf" + STYLE.read_bytes())
+    with pytest.raises(SourceError, match=r"house.mplstyle:1: starts with a byte order mark"):
+        draw_trade_scale(tmp_path, style)
+
+def test_a_matplotlibrc_outside_the_project_does_not_change_a_chart(tmp_path):
+    # matplotlib reads ./matplotlibrc (and $MATPLOTLIBRC, ~/.config/matplotlib/matplotlibrc)
+    # when it is imported: none is an input of the build, so none may change a chart.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "matplotlibrc").write_text("xtick.labelsize: 21\ntext.color: FF00FF\n"
+                                            "savefig.dpi: 50\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "paperpress", "chart", SOURCES / "charts" / "trade-scale.yaml",
+         SOURCES / "data", STYLE, tmp_path / "there.svg", tmp_path / "there.png"],
+        env={**os.environ, "PYTHONPATH": str(REPO / "src"), "PAPERPRESS_WORKER": "off"},
+        cwd=elsewhere, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    here_svg, here_png = draw_trade_scale(tmp_path, STYLE)
+    assert (tmp_path / "there.svg").read_bytes() == here_svg.read_bytes()
+    assert (tmp_path / "there.png").read_bytes() == here_png.read_bytes()
+
+
+# --- The shape of a chart spec ------------------------------------------------------------
+
+SPEC = ("caption: 贸易规模\nkind: column\nunit: 亿元\ndata: [trade.csv]\nsource: 资料来源\n"
+        "alt: 柱状图\nseries:\n  - label: 十年前\n    value: bri_trade@2013\n")
+
+
+@pytest.mark.parametrize("old, new, line, message", [
+    ("caption: 贸易规模", "caption: [a, b]", 1, "'caption' must be text, not a list"),
+    ("unit: 亿元", "unit: {x: y}", 3, "'unit' must be text, not a mapping"),
+    ("source: 资料来源", "source:\n  - a", 5, "'source' must be text, not a list"),
+    ("alt: 柱状图", "alt: [x]", 6, "'alt' must be text, not a list"),
+    ("alt: 柱状图", "alt: 柱状图\nnote: {a: b}", 7, "'note' must be text, not a mapping"),
+    ("label: 十年前", "label: [十年前]", 8, "series item 1: 'label' must be text, not a list"),
+    ("value: bri_trade@2013", "value: [bri_trade@2013]", 9,
+     "series item 1: 'value' must be text, not a list"),
+    ("caption: 贸易规模", "caption: 贸易<b>规模</b>", 1, "'caption' holds HTML (<b>)"),
+    ("alt: 柱状图", 'alt: "<!-- 内部备注 -->"', 6, "'alt' holds an HTML comment"),
+    ("label: 十年前", "label: '**十年前**'", 8, "series item 1: 'label' holds Markdown bold"),
+    ("unit: 亿元", "unit: " + "亿" * 201, 3, "'unit' has 201 characters: at most 200"),
+], ids=["caption list", "unit mapping", "source list", "alt list", "note mapping",
+        "label list", "value list", "caption HTML", "alt comment", "label bold", "long unit"])
+def test_a_text_field_of_a_spec_must_be_plain_text(tmp_path, old, new, line, message):
+    assert old in SPEC
+    spec = spec_file(tmp_path, SPEC.replace(old, new))
+    with pytest.raises(SourceError) as err:
+        load_chart_spec(spec)
+    assert str(err.value).startswith(f"{spec}:{line}: {message}")
+
+
+def test_the_unchanged_test_spec_loads(tmp_path):
+    assert load_chart_spec(spec_file(tmp_path, SPEC)).caption == "贸易规模"
+
+
+def test_a_chart_has_a_bounded_number_of_series_items(tmp_path):
+    items = "".join("  - value: bri_trade@2013\n" for _ in range(61))
+    spec = spec_file(tmp_path, SPEC.split("series:")[0] + "series:\n" + items)
+    with pytest.raises(SourceError) as err:
+        load_chart_spec(spec)
+    assert str(err.value) == f"{spec}:7: 'series' has 61 items: a chart shows at most 60"
+

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from conftest import SOURCES
 from paperpress.errors import SourceError
 from paperpress.statistics import format_period, load_statistics
 
@@ -146,3 +147,65 @@ def test_data_files_have_bounds_on_size_and_rows(tmp_path, monkeypatch):
     monkeypatch.setattr(statistics, "MAX_DATA_BYTES", 100)
     with pytest.raises(SourceError, match=r"big.csv: is \d+ bytes, more than the 100 bytes"):
         load_statistics([write(tmp_path, HEADER + rows, name="big.csv")])
+
+
+def test_a_cell_past_the_csv_modules_limit_names_the_line(tmp_path):
+    # A quote left open makes the rest of the file one cell; a cell that long stopped the
+    # build with a _csv.Error traceback.
+    rows = "".join(f"k{n},2013,{n},对,{'x' * 100},一\n" for n in range(2000))
+    path = write(tmp_path, HEADER + "a,2013,1,对,x,一\n" + 'b,2013,1,对,"open,一\n' + rows)
+    with pytest.raises(SourceError) as err:
+        load_statistics([path])
+    assert str(err.value) == (f"{path}:3: a cell from this line on runs past 131072"
+                              " characters: is a quote (\") left open?")
+
+
+@pytest.mark.parametrize("column", ["key", "unit", "label", "section"])
+def test_a_text_cell_has_a_bounded_length(tmp_path, column):
+    cells = {"key": "a", "period": "2013", "value": "1", "unit": "对", "label": "x",
+             "section": "一"}
+    cells[column] = "a" * 100_000 if column == "key" else "亿" * 100_000
+    path = write(tmp_path, HEADER + "b,2013,1,对,y,一\n" + ",".join(cells.values()) + "\n")
+    with pytest.raises(SourceError) as err:
+        load_statistics([path])
+    message = str(err.value)
+    assert message.startswith(f"{path}:3: column '{column}': ")
+    assert message.endswith("has 100000 characters: a cell may have at most 200")
+    assert len(message) < len(str(path)) + 200  # the cell is quoted, not printed whole
+
+
+@pytest.mark.parametrize("label, found", [
+    ("<b>与共建</b>", "HTML (<b>)"),
+    ("<!-- 内部备注 -->贸易", "an HTML comment"),
+    ("**贸易**规模", "Markdown bold"),
+], ids=["html", "comment", "bold"])
+def test_markup_in_a_text_cell_is_refused(tmp_path, label, found):
+    path = write(tmp_path, HEADER + f"a,2013,1,对,{label},一\n")
+    with pytest.raises(SourceError) as err:
+        load_statistics([path])
+    assert str(err.value).startswith(f"{path}:2: column 'label': holds {found}")
+
+
+def test_zeros_after_the_decimal_point_count_as_digits(tmp_path):
+    path = write(tmp_path, HEADER + "a,2013,0." + "0" * 100_000 + "1,对,x,一\n")
+    with pytest.raises(SourceError) as err:
+        load_statistics([path])
+    assert str(err.value).startswith(f"{path}:2: column 'value': ")
+    assert "has 100001 digits: a value may have at most 15" in str(err.value)
+
+
+def test_values_with_up_to_fifteen_digits_load(tmp_path):
+    values = ["34.65", "0.5", "3518.1", "-12.25", "0.50", "0", "007", "0.123456789012345",
+              "123456789012345", "-0.000000000000001"]
+    rows = "".join(f"k{n},2013,{value},对,x,一\n" for n, value in enumerate(values))
+    stats = load_statistics([write(tmp_path, HEADER + rows)])
+    assert [stats.resolve(f"k{n}").number for n in range(len(values))] == [
+        "34.65", "0.5", "3518.1", "-12.25", "0.50", "0", "7", "0.123456789012345",
+        "123456789012345", "-0.000000000000001"]
+
+
+def test_the_bundled_data_loads():
+    stats = load_statistics(sorted((SOURCES / "data").glob("*.csv")))
+    assert len(stats.facts) > 20
+    assert stats.resolve("bri_trade@2022").display == "3518.1亿元"
+    assert stats.resolve("cer_teu_cumulative").display == "34.65万标箱"

@@ -6,9 +6,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -454,3 +456,110 @@ def test_a_cover_field_cannot_include_another_file(statement, edition, model, tm
                               " cannot include other files ('note.txt'): write the text into"
                               " the template")
     assert not out.exists()
+
+
+# --- Zip bombs: what a template unpacks to is bounded before any part is read ---------------
+
+def with_streamed_part(dest: Path, name: str, head: bytes, megabytes_of_spaces: int,
+                       source: Path = WHITEPAPER) -> Path:
+    """A copy of ``source`` with part ``name`` written as ``head`` followed by that many
+    megabytes of spaces, streamed, so the test never holds them in memory."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            if info.filename != name:
+                out.writestr(info.filename, src.read(info.filename))
+        with out.open(name, "w") as part:
+            part.write(head)
+            for _ in range(megabytes_of_spaces):
+                part.write(b" " * (1 << 20))
+    return dest
+
+
+def understate(path: Path, name: str, claimed: bytes) -> Path:
+    """Make the zip directory (and local header) say that part ``name`` holds ``claimed``,
+    size and CRC, while its data inflates to more: what a crafted zip bomb does."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as package:
+        info = package.getinfo(name)
+    crc, size = zlib.crc32(claimed), len(claimed)
+    local = info.header_offset
+    assert data[local:local + 4] == b"PK\x03\x04"
+    struct.pack_into("<I", data, local + 14, crc)
+    struct.pack_into("<I", data, local + 22, size)
+    central = next(at for at in _central_entries(data) if _entry_name(data, at) == name)
+    struct.pack_into("<I", data, central + 16, crc)
+    struct.pack_into("<I", data, central + 24, size)
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as package:
+        assert package.getinfo(name).file_size == size
+    return path
+
+
+def _central_entries(data: bytes):
+    at = data.find(b"PK\x01\x02")
+    while at != -1:
+        yield at
+        at = data.find(b"PK\x01\x02", at + 4)
+
+
+def _entry_name(data: bytes, at: int) -> str:
+    length = struct.unpack_from("<H", data, at + 28)[0]
+    return data[at + 46:at + 46 + length].decode("utf-8", "replace")
+
+
+def test_a_part_that_unpacks_past_the_bound_is_refused_before_it_is_read(tmp_path):
+    template = with_streamed_part(tmp_path / "bomb.docx", "word/media/padding.bin", b"", 51)
+    assert template.stat().st_size < 1_000_000
+    with pytest.raises(SourceError) as err:
+        check_word_template(template)
+    assert str(err.value).startswith(f"{template}: its part word/media/padding.bin unpacks to"
+                                     " 51 MB, more than the 50 MB a part may have: ")
+
+
+def test_xml_parts_that_unpack_past_their_bound_are_refused_before_they_are_parsed(tmp_path):
+    template = with_streamed_part(tmp_path / "bomb.docx", "customXml/item1.xml", b"<a>", 10)
+    with pytest.raises(SourceError) as err:
+        check_word_template(template)
+    assert str(err.value).startswith(f"{template}: its XML parts unpack to 11 MB, more than"
+                                     " the 10 MB a Word file's text, styles and settings may"
+                                     " have: ")
+
+
+def test_parts_that_unpack_past_the_bound_together_are_refused(tmp_path, monkeypatch):
+    import paperpress.wordtemplate as wordtemplate
+
+    monkeypatch.setattr(wordtemplate, "MAX_PACKAGE_BYTES", 3 << 20)
+    template = with_streamed_part(tmp_path / "bomb.docx", "word/media/padding.bin", b"", 3)
+    with pytest.raises(SourceError) as err:
+        check_word_template(template)
+    assert str(err.value).startswith(f"{template}: unpacks to 4 MB, more than the 3 MB a"
+                                     " Word file may have: ")
+
+
+def test_a_part_that_inflates_past_its_declared_size_is_refused(tmp_path):
+    document = zipfile.ZipFile(WHITEPAPER).read("word/document.xml")
+    template = understate(with_streamed_part(tmp_path / "bomb.docx", "word/document.xml",
+                                             document, 8), "word/document.xml", document)
+    with pytest.raises(SourceError) as err:
+        check_word_template(template)
+    assert str(err.value).startswith(f"{template}: is not a valid Word file (.docx): the part"
+                                     " word/document.xml is damaged (")
+
+
+def test_reading_a_part_holds_no_more_than_its_declared_size(tmp_path):
+    # The check of a written edition reads its XML parts without testing every member
+    # first: a read that inflated all there is would hold 64 MB here.
+    import tracemalloc
+
+    from paperpress.wordtemplate import check_written_word_file
+
+    document = zipfile.ZipFile(WHITEPAPER).read("word/document.xml")
+    written = understate(with_streamed_part(tmp_path / "bomb.docx", "word/document.xml",
+                                            document, 64), "word/document.xml", document)
+    tracemalloc.start()
+    try:
+        check_written_word_file(written, WHITEPAPER)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20

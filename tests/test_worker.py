@@ -214,7 +214,9 @@ def test_the_steps_streams_encode_as_on_its_own(worker_dir, tmp_path):
 
 def test_a_matplotlibrc_in_the_steps_folder_counts_as_on_its_own(worker_dir, tmp_path):
     """matplotlib reads ./matplotlibrc when it is imported; the worker imported it
-    elsewhere, so the child reads the step's."""
+    elsewhere. A chart now ignores any matplotlibrc (it is no declared input of the build:
+    charts draw on matplotlib's built-in defaults and the house style), so a step in the
+    worker and one on its own must both draw the chart as if there were none."""
     start()
     (tmp_path / "matplotlibrc").write_text("xtick.labelsize: 21\n", encoding="utf-8")
     svgs = []
@@ -232,7 +234,10 @@ def test_a_matplotlibrc_in_the_steps_folder_counts_as_on_its_own(worker_dir, tmp
         assert result.returncode == 0, result.stderr
         svgs.append(svg.read_bytes())
     assert log.exists(), "the step did not run in the worker"
-    assert b"21px" in svgs[1]
+    # The tick labels (#333333 in the house style) keep its 9.5 pt, not the matplotlibrc's 21.
+    assert b"21px" not in svgs[1]
+    assert b"font-size: 9.5px; font-family: 'Noto Sans CJK SC'; text-anchor: middle;" \
+           b" fill: #333333" in svgs[1]
     assert svgs[0] == svgs[1]
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
+from .chartstyle import drawing_error, house_style
 from .chartspec import ChartSpec, chart_data_paths, load_chart_spec
 from .errors import SourceError
 from .statistics import Statistics, load_statistics
@@ -12,6 +14,9 @@ from .statistics import Statistics, load_statistics
 # Colours come from the style file's cycle: the first is the accent for the latest value,
 # the last a muted tint for earlier ones.
 _EARLIER, _LATEST = -1, 0
+# The Word edition's pictures are the PNGs: 300 dpi at their printed size is what print
+# needs (the SVG's raster parts, if any, get the same).
+CHART_DPI = 300
 
 
 def render_chart(spec_path: Path, data_dir: Path, style_path: Path,
@@ -53,60 +58,75 @@ def _wrap(label: str, width: int = 12) -> str:
 
 def draw(spec: ChartSpec, stats: Statistics, style_path: Path,
          svg_path: Path, png_path: Path) -> None:
+    points = spec.points(stats)  # before the style: a fault in the spec names the spec
+    try:
+        with house_style(style_path):
+            svg, png = _drawn(spec, points)
+    except SourceError:
+        raise
+    except Exception as exc:
+        raise drawing_error(style_path, spec.id, exc) from None
+    svg_path.parent.mkdir(parents=True, exist_ok=True)
+    svg_path.write_bytes(svg)
+    png_path.write_bytes(png)
+
+
+def _drawn(spec: ChartSpec, points: list) -> tuple[bytes, bytes]:
+    """The chart as SVG and PNG, drawn with the settings in force."""
     # The object-oriented API without pyplot: no GUI backend machinery to import (0.06 s of
     # each chart job) and no global figure list to close.
-    import matplotlib.style
+    import matplotlib
     from matplotlib.figure import Figure
 
-    points = spec.points(stats)
     labels = [_wrap(p.label) for p in points]
     values = [p.value for p in points]
-    with matplotlib.style.context(str(style_path)):
-        colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
-        accent, muted = colors[_LATEST], colors[_EARLIER]
-        # A fixed page size (no tight bounding box) gives every chart the same scale on the
-        # page, so chart text is the same size everywhere; constrained layout fits labels.
-        fig = Figure(layout="constrained")
-        ax = fig.subplots()
-        if spec.kind == "column":
-            bar_colors = [muted] * (len(points) - 1) + [accent]
-            bars = ax.bar(labels, values, width=0.5, color=bar_colors)
-            ax.bar_label(bars, labels=[p.text for p in points], padding=3, fontsize=9.5,
-                         fontweight="bold")
-            ax.set_ylim(*_bar_range(values, 0.18))
-            if min(values) < 0:
-                ax.axhline(0, color="#555555", linewidth=0.6)
-            ax.set_yticklabels([])
-        elif spec.kind == "bar":
-            # Horizontal bars: the height follows the number of bars, not the page.
-            fig.set_size_inches(fig.get_figwidth(), 0.75 + 0.5 * len(points))
-            # Horizontal bars read top to bottom in the order the spec lists them.
-            bar_colors = [accent if v == max(values) else muted for v in values]
-            bars = ax.barh(labels[::-1], values[::-1], height=0.5, color=bar_colors[::-1])
-            ax.bar_label(bars, labels=[p.text for p in points][::-1], padding=3, fontsize=9.5,
-                         fontweight="bold")
-            ax.set_xlim(*_bar_range(values, 0.15))
-            if min(values) < 0:
-                ax.axvline(0, color="#555555", linewidth=0.6)
-            ax.grid(axis="x")
-            ax.grid(axis="y", visible=False)
-            ax.spines["left"].set_visible(True)
-            ax.spines["bottom"].set_visible(False)
-            ax.set_xticklabels([])
-        else:  # line
-            xs = range(len(points))
-            ax.plot(xs, values, color=accent, linewidth=2, marker="o", markersize=6)
-            for x, p in zip(xs, points):
-                ax.annotate(p.text, (x, p.value), textcoords="offset points", xytext=(0, 8),
-                            ha="center", fontsize=9.5, fontweight="bold")
-            ax.set_xticks(list(xs), labels)
-            low, high = min(values), max(values)
-            span = (high - low) or abs(high) or 1
-            ax.set_ylim(low - span * 0.6, high + span * 0.6)
-            ax.set_xlim(-0.4, len(points) - 0.6)
-            ax.set_yticklabels([])
-        fig.suptitle(f"单位：{spec.unit}", x=0.01, ha="left", fontsize=8, color="#666666")
-        svg_path.parent.mkdir(parents=True, exist_ok=True)
-        # Fixed metadata keeps rebuilds byte-identical when nothing changed.
-        fig.savefig(svg_path, format="svg", metadata={"Date": None, "Creator": None})
-        fig.savefig(png_path, format="png", metadata={"Software": None})
+    colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+    accent, muted = colors[_LATEST], colors[_EARLIER]
+    # A fixed page size (no tight bounding box) gives every chart the same scale on the
+    # page, so chart text is the same size everywhere; constrained layout fits labels.
+    fig = Figure(layout="constrained")
+    ax = fig.subplots()
+    if spec.kind == "column":
+        bar_colors = [muted] * (len(points) - 1) + [accent]
+        bars = ax.bar(labels, values, width=0.5, color=bar_colors)
+        ax.bar_label(bars, labels=[p.text for p in points], padding=3, fontsize=9.5,
+                     fontweight="bold")
+        ax.set_ylim(*_bar_range(values, 0.18))
+        if min(values) < 0:
+            ax.axhline(0, color="#555555", linewidth=0.6)
+        ax.set_yticklabels([])
+    elif spec.kind == "bar":
+        # Horizontal bars: the height follows the number of bars, not the page.
+        fig.set_size_inches(fig.get_figwidth(), 0.75 + 0.5 * len(points))
+        # Horizontal bars read top to bottom in the order the spec lists them.
+        bar_colors = [accent if v == max(values) else muted for v in values]
+        bars = ax.barh(labels[::-1], values[::-1], height=0.5, color=bar_colors[::-1])
+        ax.bar_label(bars, labels=[p.text for p in points][::-1], padding=3, fontsize=9.5,
+                     fontweight="bold")
+        ax.set_xlim(*_bar_range(values, 0.15))
+        if min(values) < 0:
+            ax.axvline(0, color="#555555", linewidth=0.6)
+        ax.grid(axis="x")
+        ax.grid(axis="y", visible=False)
+        ax.spines["left"].set_visible(True)
+        ax.spines["bottom"].set_visible(False)
+        ax.set_xticklabels([])
+    else:  # line
+        xs = range(len(points))
+        ax.plot(xs, values, color=accent, linewidth=2, marker="o", markersize=6)
+        for x, p in zip(xs, points):
+            ax.annotate(p.text, (x, p.value), textcoords="offset points", xytext=(0, 8),
+                        ha="center", fontsize=9.5, fontweight="bold")
+        ax.set_xticks(list(xs), labels)
+        low, high = min(values), max(values)
+        span = (high - low) or abs(high) or 1
+        ax.set_ylim(low - span * 0.6, high + span * 0.6)
+        ax.set_xlim(-0.4, len(points) - 0.6)
+        ax.set_yticklabels([])
+    fig.suptitle(f"单位：{spec.unit}", x=0.01, ha="left", fontsize=8, color="#666666")
+    # Fixed metadata keeps rebuilds byte-identical when nothing changed. The resolution
+    # is the pipeline's, not the style's savefig.dpi (3000 made a 585 MB chart).
+    svg, png = io.BytesIO(), io.BytesIO()
+    fig.savefig(svg, format="svg", dpi=CHART_DPI, metadata={"Date": None, "Creator": None})
+    fig.savefig(png, format="png", dpi=CHART_DPI, metadata={"Software": None})
+    return svg.getvalue(), png.getvalue()

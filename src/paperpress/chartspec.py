@@ -13,9 +13,19 @@ from pathlib import Path
 from .errors import SourceError
 from .facts import PlaceholderError, fill_placeholders
 from .statistics import Statistics
-from .textfiles import line_of, read_yaml_mapping
+from .textfiles import line_of, plain_text_fault, read_yaml_mapping
 
 KINDS = ("column", "bar", "line")
+# A chart is read at a glance: far fewer bars than this. 1,000 bars made a 1770 x 150225
+# pixel PNG (1.17 GB to draw).
+MAX_SERIES = 60
+# The spec's text fields: printed as typed (captions, the unit, labels on the chart).
+TEXT_FIELDS = ("caption", "unit", "source", "alt", "note")
+# Characters in a text field: a caption or a source note is a sentence or two; the unit
+# and the labels stand on the chart, and the unit is repeated after every value of the
+# alt text.
+MAX_TEXT_CHARS = {"caption": 1000, "source": 1000, "alt": 1000, "note": 1000, "unit": 200,
+                  "label": 200}
 _TERM_RE = re.compile(r"\s*([+-])?\s*([a-z][a-z0-9_]*(?:@[0-9HQ/\-]+)?)\s*")
 
 
@@ -101,15 +111,41 @@ def load_chart_spec(path: Path) -> ChartSpec:
                        for n in range(len(data)))
     series = raw["series"]
     if not isinstance(series, list) or not series:
-        raise SourceError(path, "'series' must be a list of {label, value} items")
+        raise SourceError(path, "'series' must be a list of {label, value} items",
+                          line=line_of(raw, "series"))
+    if len(series) > MAX_SERIES:
+        raise SourceError(path, f"'series' has {len(series)} items: a chart shows at most"
+                                f" {MAX_SERIES}", line=line_of(raw, "series"))
     for n, item in enumerate(series, 1):
         if not isinstance(item, dict) or "value" not in item:
-            raise SourceError(path, f"series item {n} needs a 'value' (a data reference)")
-    return ChartSpec(id=path.stem, path=str(path), kind=raw["kind"], unit=str(raw["unit"]),
+            raise SourceError(path, f"series item {n} needs a 'value' (a data reference)",
+                              line=line_of(series, n - 1))
+        _check_text(path, item, "value", f"series item {n}: 'value'")
+        if "label" in item:
+            _check_text(path, item, "label", f"series item {n}: 'label'")
+    for field in TEXT_FIELDS:
+        if field in raw:
+            _check_text(path, raw, field, f"'{field}'")
+    return ChartSpec(id=path.stem, path=str(path), kind=raw["kind"], unit=raw["unit"],
                      data=tuple(str(d) for d in data), series=tuple(series),
-                     caption=str(raw["caption"]), source=str(raw["source"]),
-                     alt=str(raw.get("alt", "")), note=str(raw.get("note", "")),
-                     data_lines=data_lines)
+                     caption=raw["caption"], source=raw["source"], alt=raw.get("alt", ""),
+                     note=raw.get("note", ""), data_lines=data_lines)
+
+
+def _check_text(path: Path, mapping: dict, key: str, shown: str) -> None:
+    """A text field must be text (not a list or a mapping, which would print as Python
+    writes them), of bounded length, and plain: it is printed as typed."""
+    value, line = mapping[key], line_of(mapping, key)
+    if not isinstance(value, str):
+        kind = "a list" if isinstance(value, list) else "a mapping"
+        raise SourceError(path, f"{shown} must be text, not {kind}: write it on one line,"
+                                " in quotes if it holds [ ] { } or a colon", line=line)
+    limit = MAX_TEXT_CHARS.get(key)
+    if limit is not None and len(value) > limit:
+        raise SourceError(path, f"{shown} has {len(value)} characters: at most {limit}",
+                          line=line)
+    if key != "value" and (fault := plain_text_fault(value)):
+        raise SourceError(path, f"{shown} {fault}", line=line)
 
 
 def chart_data_paths(spec: ChartSpec, data_dir: Path) -> list[Path]:

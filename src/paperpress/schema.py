@@ -11,22 +11,33 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from .statistics import KEY_RE, PERIOD_RE, parse_number
+from .statistics import KEY_RE, MAX_CELL_CHARS, PERIOD_RE, parse_number, shown
+from .textfiles import plain_text_fault
 
 __all__ = ["MAX_LISTED_FAULTS", "Observation", "ValidationError", "row_faults"]
 
 
+def _text(text: str) -> str:
+    """A text cell: of bounded length, and plain, since the editions print it as typed."""
+    if len(text) > MAX_CELL_CHARS:
+        raise ValueError(f"'{shown(text)}' has {len(text)} characters: a cell may have at"
+                         f" most {MAX_CELL_CHARS}")
+    if fault := plain_text_fault(text):
+        raise ValueError(fault)
+    return text
+
+
 def _key(text: str) -> str:
     if not KEY_RE.match(text):
-        raise ValueError(f"'{text}' is not a valid key (lower-case letters, digits and _ ,"
-                         " starting with a letter)")
+        raise ValueError(f"'{shown(text)}' is not a valid key (lower-case letters, digits"
+                         " and _ , starting with a letter)")
     return text
 
 
 def _period(text: str) -> str:
     if not PERIOD_RE.match(text):
-        raise ValueError(f"'{text}' is not a period (write 2013, 2023-06, 2023-H1, 2013/2022"
-                         " or 2023-01/2023-10)")
+        raise ValueError(f"'{shown(text)}' is not a period (write 2013, 2023-06, 2023-H1,"
+                         " 2013/2022 or 2023-01/2023-10)")
     return text
 
 
@@ -40,12 +51,12 @@ class Observation(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True,
                               strict=False)
 
-    key: Annotated[str, AfterValidator(_key)]
+    key: Annotated[str, AfterValidator(_text), AfterValidator(_key)]
     period: Annotated[str, AfterValidator(_period)]
     value: Annotated[Decimal, BeforeValidator(_number)]
-    unit: str
-    label: str
-    section: str
+    unit: Annotated[str, AfterValidator(_text)]
+    label: Annotated[str, AfterValidator(_text)]
+    section: Annotated[str, AfterValidator(_text)]
 
 
 # More faults than this in one file are counted, not listed.

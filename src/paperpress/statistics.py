@@ -33,6 +33,10 @@ REQUIRED_COLUMNS = ("key", "period", "value", "unit", "label", "section")
 MAX_DATA_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_DIGITS = 15
+# Characters in a text cell (key, unit, label, section): a label is a phrase. The unit is
+# printed after every number the text cites: a 100,000-character unit cited 3,000 times
+# made a 900 MB document model.
+MAX_CELL_CHARS = 200
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 # ISO 8601-like periods: a year, a month, a half year, or an interval of either.
 _POINT = r"[0-9]{4}(?:-(?:0[1-9]|1[0-2]|H[12]))?"
@@ -138,7 +142,10 @@ def parse_number(text: str) -> Decimal:
     cleaned = text.strip()
     if not re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", cleaned):
         raise ValueError(_why_not_a_number(cleaned))
-    digits = len(cleaned.lstrip("-").replace(".", "").lstrip("0"))
+    # Every digit counts but the leading zeros of the whole part: 0.0…01 with 100,000
+    # zeros is printed with all of them.
+    whole, _, fraction = cleaned.lstrip("-").partition(".")
+    digits = len(whole.lstrip("0")) + len(fraction)
     if digits > MAX_DIGITS:
         raise ValueError(f"'{cleaned[:20]}…' has {digits} digits: a value may have at most"
                          f" {MAX_DIGITS} (round it, or give it in a larger unit)")
@@ -151,6 +158,8 @@ def parse_number(text: str) -> Decimal:
 def _why_not_a_number(text: str) -> str:
     if text == "":
         return "is empty: every row needs a value"
+    if len(text) > MAX_CELL_CHARS:
+        return f"'{shown(text)}' is not a number"
     if re.fullmatch(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?", text):
         return f"'{text}' has thousands separators: write {text.replace(',', '')}"
     if any("０" <= ch <= "９" or ch == "．" for ch in text):
@@ -159,6 +168,11 @@ def _why_not_a_number(text: str) -> str:
         return (f"'{text}' has a unit in the number cell: write {m[1]} and put '{m[2]}'"
                 " in the unit column")
     return f"'{text}' is not a number"
+
+
+def shown(text: str, limit: int = 30) -> str:
+    """A cell as a message quotes it: a long one cut short."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def load_statistics(paths: list[Path]) -> Statistics:
@@ -191,21 +205,18 @@ def _load_csv(path: Path) -> list[Fact]:
     text = read_text_file(path, MAX_DATA_BYTES)
     if not text.strip():
         raise SourceError(path, "is empty: a data file needs a header row and at least one row")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader, [])]
+    rows = _csv_rows(path, text)
+    header = [h.strip() for h in next(rows, (1, []))[1]]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise SourceError(path, f"header lacks column(s) {', '.join(missing)}"
-                                f" (it has: {', '.join(header)})", line=1)
+                                f" (it has: {', '.join(shown(h) for h in header)})", line=1)
     doubled = sorted({h for h in header if h and header.count(h) > 1})
     if doubled:
-        raise SourceError(path, f"header names column(s) {', '.join(doubled)} twice", line=1)
+        raise SourceError(path, f"header names column(s) {', '.join(shown(h) for h in doubled)} twice", line=1)
     facts: list[Fact] = []
     faults: list[tuple[int, str, str]] = []
-    for raw in reader:
-        # line_num is where the row ends; a quoted cell may span lines, and the csv
-        # module skips blank lines, so count back from the end.
-        line = reader.line_num - sum(cell.count("\n") for cell in raw)
+    for line, raw in rows:
         if not any(cell.strip() for cell in raw):
             continue  # a blank or white-space-only line
         if len(raw) != len(header):
@@ -228,3 +239,26 @@ def _load_csv(path: Path) -> list[Fact]:
     if not facts:
         raise SourceError(path, "has a header but no data rows")
     return facts
+
+
+def _csv_rows(path: Path, text: str):
+    """(line, cells) for each row of a CSV file; a file the csv module cannot read names
+    the line where the row it stopped in starts."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    while True:
+        start = reader.line_num + 1
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                # The usual cause: a quote that opens a cell and is never closed, which
+                # makes the rest of the file one cell.
+                raise SourceError(path, f"a cell from this line on runs past"
+                                        f" {csv.field_size_limit()} characters: is a quote"
+                                        " (\") left open?", line=start) from None
+            raise SourceError(path, f"cannot be read as CSV from this line on: {exc}",
+                              line=start) from None
+        # line_num is where the row ends; a quoted cell may span lines, so count back.
+        yield reader.line_num - sum(cell.count("\n") for cell in raw), raw

@@ -13,6 +13,7 @@ cover fields are Jinja and could spell out a field instruction the template did 
 
 from __future__ import annotations
 
+import copy
 import posixpath
 import re
 import zipfile
@@ -87,6 +88,22 @@ REFUSED_PARTS = (
 )
 REFUSED_CONTENT_TYPES = (("vbaproject", "vbaproject"), ("macroenabled", "vbaproject"),
                          ("oleobject", "oleobject"), ("activex", "control"))
+
+# What a package may unpack to, checked in its zip directory before any part is read. The
+# bundled templates unpack to well under 1 MB, pictures included; a 650 KB template whose
+# one part unpacked to 600 MB of spaces took 1.26 GB before it was refused. XML parts are
+# parsed, and all at once: a parsed tree takes up to 35 times its text (10 MB of empty
+# elements, 350 MB), so they have a bound of their own. The white paper's Word edition
+# holds 1.2 MB of XML, 83 KB of it the text of its 16 pages.
+MAX_PART_BYTES = 50 * 1024 * 1024
+MAX_PACKAGE_BYTES = 100 * 1024 * 1024
+MAX_XML_BYTES = 10 * 1024 * 1024
+SHRINK = ("delete or shrink what makes it large (Picture Format > Compress Pictures), then"
+          " save it again")
+# Parts are read this much at a time: zipfile inflates about this much per read.
+_CHUNK = 1 << 20
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+               ValueError)  # RuntimeError: an encrypted member
 
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
@@ -180,37 +197,84 @@ def _read_parts(path: Path, shown: Path, invalid, whole: bool):
 
     def parse(name: str):
         try:
-            return etree.fromstring(package.read(name), _XML)
+            return etree.fromstring(_part_bytes(package, name), _XML)
         except etree.XMLSyntaxError as exc:
             raise invalid(f"{name} is not well-formed XML ({exc.msg})") from None
+        except _ZIP_ERRORS as exc:
+            raise invalid(f"the part {name} is damaged ({_shown(str(exc))})") from None
 
     with package:
+        _check_unpacked_sizes(package, shown)
         damaged = _first_damaged_part(package) if whole else None
         if damaged is not None:
             raise invalid(f"the part {damaged[0]} is damaged ({damaged[1]})")
         names = set(package.namelist())
-        if "mimetype" in names and b"opendocument" in package.read("mimetype"):
+        if "mimetype" in names and b"opendocument" in _part_bytes(package, "mimetype"):
             raise SourceError(shown, "is an OpenDocument file (.odt), not a Word file: in"
                                      " LibreOffice, File > Save As > Word 2007-365 (.docx)")
         if CONTENT_TYPES not in names:
             raise invalid(f"it has no {CONTENT_TYPES}")
         content_types = _content_types(parse(CONTENT_TYPES), names)
         xml = {name: parse(name) for name in sorted(names)
-               if name.lower().endswith((".xml", ".rels")) and name != CONTENT_TYPES
+               if _is_xml(name) and name != CONTENT_TYPES
                and (whole or not content_types[name].lower().endswith(INERT_CONTENT_TYPES))}
     return names, content_types, xml
 
 
+def _check_unpacked_sizes(package: zipfile.ZipFile, shown: Path) -> None:
+    """Refuse a package whose zip directory declares a part, or all parts together, larger
+    than a Word file needs (a zip bomb), before any part is read."""
+    total = xml = 0
+    for info in package.infolist():
+        if info.file_size > MAX_PART_BYTES:
+            raise SourceError(shown, f"its part {_shown(info.filename)} unpacks to"
+                                     f" {_megabytes(info.file_size)}, more than the"
+                                     f" {_megabytes(MAX_PART_BYTES)} a part may have: "
+                                     + SHRINK)
+        total += info.file_size
+        if _is_xml(info.filename):
+            xml += info.file_size
+    if xml > MAX_XML_BYTES:
+        raise SourceError(shown, f"its XML parts unpack to {_megabytes(xml)}, more than the"
+                                 f" {_megabytes(MAX_XML_BYTES)} a Word file's text, styles"
+                                 " and settings may have: copy its content into a new"
+                                 " document and save that")
+    if total > MAX_PACKAGE_BYTES:
+        raise SourceError(shown, f"unpacks to {_megabytes(total)}, more than the"
+                                 f" {_megabytes(MAX_PACKAGE_BYTES)} a Word file may have: "
+                                 + SHRINK)
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1048576:.0f} MB" if n >= 1048576 else f"{n} bytes"
+
+
+def _part_bytes(package: zipfile.ZipFile, name: str) -> bytes:
+    """A part's content, read a chunk at a time: zipfile stops at the size the directory
+    declares (checked by _check_unpacked_sizes), where one read() of the whole would first
+    inflate all the data there is."""
+    chunks = []
+    with package.open(name) as member:
+        while chunk := member.read(_CHUNK):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _first_damaged_part(package: zipfile.ZipFile) -> tuple[str, str] | None:
     """As ZipFile.testzip, every member read and its CRC checked, but with the reason, and
-    a member zlib cannot inflate named rather than raised."""
+    a member zlib cannot inflate named rather than raised.
+
+    Each member is read as if it declared one byte more than it does: one whose data
+    inflates past its declared size then fails its CRC here, rather than passing (zipfile
+    stops at the declared size) and inflating whole when python-docx reads it."""
     for info in package.infolist():
+        one_more = copy.copy(info)
+        one_more.file_size += 1
         try:
-            with package.open(info) as member:
-                while member.read(1 << 20):
+            with package.open(one_more) as member:
+                while member.read(_CHUNK):
                     pass
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
-                RuntimeError, ValueError) as exc:  # RuntimeError: an encrypted member
+        except _ZIP_ERRORS as exc:
             return info.filename, " ".join(str(exc).split())
     return None
 
@@ -309,6 +373,10 @@ def _field_instructions(root) -> Iterator[str]:
                 open_fields[-1] = None
             if kind == "end":
                 open_fields.pop()
+
+
+def _is_xml(name: str) -> bool:
+    return name.lower().endswith((".xml", ".rels"))
 
 
 def _is_rels(name: str) -> bool:
