@@ -327,6 +327,7 @@ def test_an_unclosed_placeholder_says_how_to_write_braces(tmp_path, stats):
     ("# 一\n\n第一行，\n见[统计局](https://www.stats.gov.cn)。\n", 10,
      "a link is not supported yet: write the link's text, and the address in brackets"),
     ("# 一\n\n第一行，\n见<https://www.stats.gov.cn>。\n", 10, "a link is not supported yet"),
+    ("# 一\n\n第一行，\n见<file:///etc/passwd>。\n", 10, "a link is not supported yet"),
     ("# 一\n\n第一行，\n![图](chart.png)\n", 10,
      "an image (![…](…)) is not supported: place a chart with a line {{ figure chart-id }}"),
     ("# 一\n\n正文。\n\n***\n\n正文。\n", 11,

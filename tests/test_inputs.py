@@ -130,6 +130,11 @@ CASES = {
                                     "templates: the templates folder is a link to"),
     "html templates linked out": (lambda p: _move_out(p, "templates/html"),
                                   "templates/html: the templates folder is a link to"),
+    "data file with braces in its name": (lambda p: (p / f"sources/{PUB}/data/x{{pub}}.csv")
+                                          .write_text("key,period,value,unit,label,section\n"
+                                                      "zz,2023,5,个,新增,一\n"),
+                                          f"sources/{PUB}/data/x{{pub}}.csv: data file"
+                                          " 'x{pub}.csv' has '{' or '}' in its name"),
     "alias bomb": (lambda p: (p / SPEC).write_text(
         'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a]\n'
         'c: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n', encoding="utf-8"),

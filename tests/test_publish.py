@@ -152,6 +152,15 @@ def test_a_release_made_but_never_switched_to_goes_and_keep_counts_published_one
     assert _releases(out) == sorted([first.name, current_release(out).name])
 
 
+def test_releases_in_a_store_made_before_the_record_of_published_ones_are_kept(tmp_path):
+    out = tmp_path / "output" / "pub"
+    for n in range(3):
+        publish(_editions(tmp_path / f"r{n}", a_html=f"<html>{n}</html>"), out)
+    (releases_dir(out) / publishing.PUBLISHED).unlink()  # as an earlier version left it
+    publish(_editions(tmp_path / "r3", a_html="<html>3</html>"), out)
+    assert len(_releases(out)) == 4
+
+
 def test_editions_published_before_releases_existed_are_kept_as_a_release(tmp_path):
     out = tmp_path / "output" / "pub"
     out.mkdir(parents=True)

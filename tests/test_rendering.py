@@ -96,6 +96,10 @@ def render_with_capped_memory(folder: Path, name: str) -> subprocess.CompletedPr
     ("{{ ''.join(['x' * 999999] * 999) }}", "builds more than 50 million characters"),
     ("{{ ('x' * 999999)|replace('', 'x' * 999) }}", "builds more than 50 million characters"),
     ("{{ ([[0] * 999999] * 999)|sum(start=[]) }}", "builds more than 50 million characters"),
+    ("{{ [1, 2, 3]|tojson(200000000) }}", "tojson indent of 200000000"),
+    ("{{ ('x'.encode() * 600000000)|length }}", "a repetition longer than a million items"),
+    ("{{ 'x'.encode().center(600000000)|length }}", "center() width of 600000000"),
+    ("{{ 'x'.encode().zfill(600000000)|length }}", "zfill() width of 600000000"),
 ])
 def test_an_operation_too_large_to_interrupt_is_refused(tmp_path, expression, says):
     (tmp_path / "t.html.j2").write_text(f"<p>\n\n{expression}\n</p>\n", encoding="utf-8")

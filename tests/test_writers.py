@@ -88,6 +88,9 @@ def test_ampersands_and_angle_brackets_reach_every_edition_exactly(model, tmp_pa
     ("@font-face { font-family: X; src: url(x.woff) format('woff') }", "url() of 'x.woff'"),
     ("@media print { p { background: url(https://example.com/a.png) } }",
      "url() of 'https://example.com/a.png'"),
+    (".cover { background-image: image-set(\"https://t.example/p.png\" 1x) }",
+     "image-set() of 'https://t.example/p.png'"),
+    ("p { background: url(\" data:x\") }", "url() of ' data:x'"),
 ])
 def test_a_stylesheet_that_loads_a_file_is_refused_naming_its_line(model, tmp_path, css, what):
     import shutil

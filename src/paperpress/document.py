@@ -15,7 +15,8 @@ from pathlib import Path
 from .atomic import write_text
 from .errors import SourceError
 from .facts import PLACEHOLDER_RE, PlaceholderError, fill_placeholders
-from .markup import found, markdown_parser, reference_definition, refusal, written_link
+from .markup import (found, markdown_parser, reference_definition, refusal, written_autolink,
+                     written_link)
 from .statistics import Statistics
 from .textfiles import (check_xml_safe, line_of, parse_yaml_mapping, plain_text_fault,
                         read_text_file)
@@ -401,6 +402,10 @@ class _Resolver:
             elif t == "text":
                 if "](" in child.content:
                     self._refuse_written_link(src_lines, first_line, breaks)
+                if advice := written_autolink(child.content):
+                    line = self._line_of(child.content.split(">")[0], src_lines, first_line,
+                                         breaks)
+                    raise SourceError(self.path, advice, line=line)
                 pieces = SEE_RE.split(child.content)
                 for n, piece in enumerate(pieces):
                     if n % 2:  # a figure reference: its own span, filled in later

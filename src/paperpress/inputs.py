@@ -43,6 +43,9 @@ def resolve_named_file(name, *, base: Path, inside: tuple[Path, ...], named_in: 
     if _URL_RE.match(name):
         fail(f"is a URL: nothing is fetched while building; put the file in {places}"
              " and name it there")
+    if "{" in name or "}" in name:
+        # The workflow declares each file as a job input, where braces mark wildcards.
+        fail("has '{' or '}' in its name, which the workflow cannot declare: rename the file")
     candidate = Path(name) if Path(name).is_absolute() else Path(base) / name
     lexical = Path(os.path.normpath(candidate))
     real = Path(os.path.realpath(candidate))

@@ -53,6 +53,8 @@ REFUSED = {
 # or image to an address it refuses (file:, javascript:), and a link reference definition
 # (the parser has those off). Square brackets alone ([注], 【注】) are text.
 WRITTEN_LINK_RE = re.compile(r"(?<!\\)\]\(")
+# An autolink whose scheme the parser refuses (<file:///…>) stays text, brackets and all.
+WRITTEN_AUTOLINK_RE = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>")
 REFERENCE_DEFINITION_RE = re.compile(r"^\s*(?P<found>\[(?:[^\]\\]|\\.)+\]:)")
 REFERENCE_DEFINITION = ("a line starting '$found' reads as a link reference definition"
                         " ([label]: …), which is not published: write the colon full-width"
@@ -105,6 +107,11 @@ def written_link(line: str) -> str | None:
     opening = line.rfind("[", 0, m.start())
     is_image = opening > 0 and line[opening - 1] == "!"
     return REFUSED["image" if is_image else "link_open"]
+
+
+def written_autolink(text: str) -> str | None:
+    """What to tell an editor whose text holds an autolink the parser left as text."""
+    return REFUSED["link_open"] if WRITTEN_AUTOLINK_RE.search(text) else None
 
 
 def reference_definition(line: str) -> str | None:

@@ -204,8 +204,10 @@ def _published(store: Path) -> list[str]:
     """The releases output/<pub> has pointed at, oldest first, that are still there."""
     try:
         names = (store / PUBLISHED).read_text(encoding="utf-8").split()
-    except OSError:
-        names = []
+    except FileNotFoundError:
+        # A store made before the record existed: every release in it was published.
+        names = [p.name for p in sorted(store.iterdir(), key=lambda p: p.stat().st_mtime)
+                 if p.is_dir() and not p.name.startswith(".")] if store.is_dir() else []
     return [n for n in dict.fromkeys(names) if (store / n).is_dir()]
 
 

@@ -80,7 +80,7 @@ def check_format_spec(text: str) -> None:
 
 
 def _is_str_sequence(value) -> bool:
-    return isinstance(value, (str, list, tuple))
+    return isinstance(value, (str, bytes, bytearray, list, tuple))
 
 
 class _BoundedCodeGenerator(CodeGenerator):
@@ -154,11 +154,11 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return wrapper
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (as Jinja's)
-        if isinstance(getattr(__obj, "__self__", None), str):
+        if isinstance(getattr(__obj, "__self__", None), (str, bytes, bytearray)):
             args = __self._check_str_method(__obj.__self__, __obj.__name__, args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 
-    def _check_str_method(self, text: str, name: str, args: tuple, kwargs: dict) -> tuple:
+    def _check_str_method(self, text, name: str, args: tuple, kwargs: dict) -> tuple:
         """Check a call of a text's method that pads or builds ('x'.center(10**9)); a
         join's items are read here once, so the count is of what is joined."""
         first = args[0] if args else next(iter(kwargs.values()), None)
@@ -227,6 +227,9 @@ def _bounded_filters(env: BoundedSandbox) -> dict:
         if arg(args, kwargs, 2, "fill_with") is not None:
             check_width(arg(args, kwargs, 1, "linecount"), "batch size")
 
+    def tojson(args, kwargs, passed):
+        check_width(arg(args, kwargs, 1, "indent", 0) or 0, "tojson indent")
+
     def slice_(args, kwargs, passed):
         check_width(arg(args, kwargs, 1, "slices"), "slice count")
 
@@ -254,5 +257,5 @@ def _bounded_filters(env: BoundedSandbox) -> dict:
 
     checks = {"center": center, "indent": indent, "wordwrap": wordwrap, "format": format_,
               "batch": batch, "slice": slice_, "replace": replace, "join": join,
-              "sum": sum_}
+              "sum": sum_, "tojson": tojson}
     return {name: bounded(name, check) for name, check in checks.items()}

@@ -17,13 +17,17 @@ from .errors import SourceError
 from .textfiles import read_text_file
 
 
+# CSS functions whose string arguments are images to load.
+IMAGE_FUNCTIONS = ("image-set", "-webkit-image-set", "image", "cross-fade", "-webkit-cross-fade")
+
+
 def read_stylesheet(path: Path) -> str:
     """The stylesheet's text, refused if it loads anything but a data: URL."""
     path = Path(path)
     css = read_text_file(path)
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
     for line, what, url in _resources(rules):
-        if not url.strip().lower().startswith("data:"):
+        if not url.lower().startswith("data:"):
             raise SourceError(path, f"{what} '{url}': editions use only inlined resources:"
                                     " write it as a data: URL, or delete it", line=line)
     return css
@@ -39,6 +43,12 @@ def _resources(nodes):
             if node.lower_name == "url":
                 strings = [a for a in node.arguments if a.type == "string"]
                 yield node.source_line, "url() of", strings[0].value if strings else ""
+            elif node.lower_name in IMAGE_FUNCTIONS:
+                # A string there is an address a browser fetches, as url() is.
+                for argument in node.arguments:
+                    if argument.type == "string":
+                        yield node.source_line, f"{node.lower_name}() of", argument.value
+                yield from _resources(node.arguments)
             else:
                 yield from _resources(node.arguments)
         elif kind in ("() block", "[] block", "{} block"):
