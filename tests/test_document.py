@@ -158,13 +158,22 @@ def test_markup_in_the_front_matter_is_refused_naming_the_line(tmp_path, stats, 
     assert str(err.value).startswith(f"{path}:{line}: {says}")
 
 
-def test_a_lone_surrogate_in_the_front_matter_is_one_line_from_the_command_line(tmp_path):
+def model_step(pub, out):
+    """The workflow's model step on its own, as the command line runs it."""
     import os
-    import shutil
     import subprocess
     import sys
 
     from conftest import REPO
+
+    return subprocess.run([sys.executable, "-m", "paperpress", "model", str(pub), str(out)],
+                          capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO / "src"),
+                               "PAPERPRESS_WORKER": "off"})
+
+
+def test_a_lone_surrogate_in_the_front_matter_is_one_line_from_the_command_line(tmp_path):
+    import shutil
 
     pub = tmp_path / "pub"
     shutil.copytree(SOURCES, pub)
@@ -173,10 +182,7 @@ def test_a_lone_surrogate_in_the_front_matter_is_one_line_from_the_command_line(
     text.write_text(source.replace("date: 2023年11月", 'date: "2023\\ud800年"'),
                     encoding="utf-8")
     line = source.splitlines().index("date: 2023年11月") + 1
-    result = subprocess.run(
-        [sys.executable, "-m", "paperpress", "model", str(pub), str(tmp_path / "model.json")],
-        capture_output=True, text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO / "src"), "PAPERPRESS_WORKER": "off"})
+    result = model_step(pub, tmp_path / "model.json")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         f"error: {text}:{line}: a value holds the lone surrogate U+D800, which no Word file can"
@@ -375,12 +381,7 @@ def test_a_backslash_keeps_a_tag_like_text_literal(tmp_path, stats):
 
 
 def test_the_command_line_names_an_html_comment_in_one_line(tmp_path):
-    import os
     import shutil
-    import subprocess
-    import sys
-
-    from conftest import REPO
 
     pub = tmp_path / "pub"
     shutil.copytree(SOURCES, pub)
@@ -389,10 +390,7 @@ def test_the_command_line_names_an_html_comment_in_one_line(tmp_path):
     heading = next(n for n, l in enumerate(lines) if l.startswith("# "))
     lines.insert(heading + 1, "\n<!-- 内部备注：不要发布 -->\n")
     text.write_text("".join(lines), encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "paperpress", "model", str(pub), str(tmp_path / "model.json")],
-        capture_output=True, text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO / "src"), "PAPERPRESS_WORKER": "off"})
+    result = model_step(pub, tmp_path / "model.json")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         f"error: {text}:{heading + 3}: an HTML comment (<!-- … -->) would be published as"
