@@ -211,12 +211,7 @@ def _preload() -> None:
         except ImportError as exc:  # the step that needs it will say so
             print(f"paperpress worker: not preloaded: {name}: {exc}", file=sys.stderr)
     _import_package()
-    if "matplotlib" in sys.modules:
-        _MATPLOTLIBRC[0] = sys.modules["matplotlib"].matplotlib_fname()
     sys.stderr.flush()
-
-
-_MATPLOTLIBRC = [""]  # the file matplotlib read its settings from in the worker
 
 
 # The package's own modules as the worker imported them: file -> (mtime, size). A step
@@ -378,22 +373,10 @@ def _become_the_step(request: dict, fds: list[int]) -> None:
         import importlib
 
         importlib.invalidate_caches()
-    _read_the_steps_matplotlibrc()
     # The dispositions of a fresh Python, but for what the step ignores.
     for signum in FORWARDED:
         signal.signal(signum, signal.SIG_IGN if signum in request["ignored"] else
                       signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
-
-
-def _read_the_steps_matplotlibrc() -> None:
-    """matplotlib read its matplotlibrc when the worker imported it, from the worker's
-    folder; a step on its own reads the one its folder (or MATPLOTLIBRC) names."""
-    matplotlib = sys.modules.get("matplotlib")
-    if matplotlib is None:
-        return
-    fname = matplotlib.matplotlib_fname()
-    if fname != _MATPLOTLIBRC[0]:
-        matplotlib.rcParams.update(matplotlib.rc_params_from_file(fname))
 
 
 def _main(argv: list[str]) -> int:
