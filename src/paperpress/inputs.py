@@ -176,7 +176,7 @@ def publication_inputs(root: Path, templates: Path = Path("templates"),
     return PublicationInputs(root=root, config=config_path, text=text, data=data,
                              charts=charts, chart_data=chart_data, brief_charts=brief_charts,
                              pdf=pdf_settings(config, root, Path(templates)),
-                             keep_releases=releases_kept(config, config_path))
+                             keep_releases=releases_kept(config))
 
 
 # The templates every publication's editions are made with (templates/…), and the HTML

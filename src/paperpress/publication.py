@@ -130,7 +130,7 @@ def check_config(path: Path, config: dict) -> None:
              " releases output/ keeps)", "releases", "keep")
 
 
-def releases_kept(config: dict, path: Path) -> int:
+def releases_kept(config: dict) -> int:
     """How many releases of the publication output/ keeps (the current one included)."""
     return int((config.get("releases") or {}).get("keep", DEFAULT_RELEASES_KEPT))
 
