@@ -1,0 +1,332 @@
+"""The render model: every block type a publication may hold, and nothing else.
+
+The reader (document.py) decides everything here once: numbers and labels (图3 / Figure 3),
+cross-reference text, footnote numbers, table alignment and column shares, the brief's
+selection, and the words the pipeline itself prints (from the publication's locale). The
+HTML and Word writers map this closed set of block types to markup and decide nothing; a
+kind they do not know is an error (``UnknownBlock``), never skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+
+
+@dataclass
+class Span:
+    """A run of inline text. At most one of ``ref``, ``href`` and ``note`` is set."""
+
+    text: str
+    strong: bool = False
+    em: bool = False
+    ref: str = ""   # a cross-reference: the anchor of the figure/table/box/section named
+    href: str = ""  # a link out (https:, http:, mailto:), clickable, never fetched
+    note: int = 0   # a footnote call: the note's number (``text`` is its marker)
+
+
+def plain(spans: list[Span]) -> str:
+    return "".join(s.text for s in spans)
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+    anchor: str
+    line: int = 0
+    kind: str = "heading"
+
+
+@dataclass
+class Paragraph:
+    spans: list[Span]
+    line: int = 0
+    kind: str = "paragraph"
+
+    @property
+    def lead(self) -> str | None:
+        """The bold lead sentence that opens the paragraph, if it has one."""
+        if self.spans and self.spans[0].strong and not (self.spans[0].ref or self.spans[0].note):
+            return self.spans[0].text
+        return None
+
+    @property
+    def text(self) -> str:
+        return plain(self.spans)
+
+    @property
+    def plain_text(self) -> str:
+        """The text without cross-references and note calls: what a brief quotes."""
+        return "".join(s.text for s in self.spans if not (s.ref or s.note))
+
+
+@dataclass
+class ListBlock:
+    """A bulleted or numbered list; each item is a list of blocks (paragraphs, and at most
+    one more level of list)."""
+
+    ordered: bool
+    items: list[list]
+    start: int = 1
+    depth: int = 1  # 1 for a list in the text, 2 for a list inside an item
+    line: int = 0
+    kind: str = "list"
+
+
+@dataclass
+class Quote:
+    blocks: list
+    line: int = 0
+    kind: str = "quote"
+
+
+@dataclass
+class Box:
+    """A numbered box (专栏 / Box): a titled panel of blocks set apart from the text."""
+
+    number: int
+    label: str        # "专栏1" / "Box 1"
+    label_word: str   # "专栏" / "Box": what a Word SEQ field counts
+    title: str
+    anchor: str
+    blocks: list
+    line: int = 0
+    kind: str = "box"
+
+
+@dataclass
+class Figure:
+    """A chart drawn from the data (charts/<chart>.yaml)."""
+
+    chart: str
+    number: int
+    line: int = 0
+    label: str = ""
+    label_word: str = ""
+    anchor: str = ""
+    caption: str = ""
+    source: str = ""
+    alt: str = ""
+    unit_label: str = ""
+    kind: str = "figure"
+
+
+@dataclass
+class Image:
+    """A picture from the publication's own folder, numbered with the figures."""
+
+    src: str          # relative to the publication's folder, e.g. images/harbour.jpg
+    number: int
+    label: str
+    label_word: str
+    anchor: str
+    caption: str
+    alt: str
+    source: str = ""
+    width: float = 1.0  # share of the text column
+    pixel_width: int = 0
+    pixel_height: int = 0
+    media_type: str = ""
+    line: int = 0
+    kind: str = "image"
+
+
+@dataclass
+class Table:
+    """A table: typed in the text (origin "text"), drawn from the data by a table spec
+    (origin "data"), or the statistics appendix (origin "appendix", not numbered)."""
+
+    header: list[list[list[Span]]]   # rows of cells; a cell is a list of spans
+    rows: list[list[list[Span]]]
+    align: list[str]                 # per column: left, right or center
+    widths: list[float]              # per column: share of the text width
+    number: int = 0                  # 0: not numbered (no label, no caption line)
+    label: str = ""
+    label_word: str = ""
+    anchor: str = ""
+    caption: str = ""
+    source: str = ""
+    origin: str = "text"
+    line: int = 0
+    kind: str = "table"
+
+
+@dataclass
+class KeyFigurePanel:
+    """Where the text places the key-figure panel ({{ key-figures }})."""
+
+    line: int = 0
+    kind: str = "key_figures"
+
+
+BLOCK_TYPES = {cls.__dataclass_fields__["kind"].default: cls
+               for cls in (Heading, Paragraph, ListBlock, Quote, Box, Figure, Image, Table,
+                           KeyFigurePanel)}
+Block = Heading | Paragraph | ListBlock | Quote | Box | Figure | Image | Table | KeyFigurePanel
+NUMBERED = (Figure, Image, Table, Box)
+
+
+class UnknownBlock(ValueError):
+    def __init__(self, kind: str, writer: str = "the model"):
+        super().__init__(f"{writer} has no markup for a block of kind '{kind}'")
+
+
+@dataclass
+class KeyFigure:
+    """A big number for a key-figure panel: value, unit, and one line of context."""
+
+    number: str
+    unit: str
+    label: str
+    period: str
+
+
+@dataclass
+class Note:
+    """A footnote: its number, and its text as paragraphs of spans."""
+
+    number: int
+    paragraphs: list[list[Span]]
+    anchor: str      # where the note is (fn-1)
+    call_anchor: str  # where the text calls it (fnref-1), for the back-link
+    line: int = 0
+
+
+@dataclass
+class BriefPoint:
+    lead: str
+    evidence: str = ""  # the sentence after the lead, when it carries the numbers
+
+
+@dataclass
+class BriefSection:
+    heading: str
+    points: list[BriefPoint]
+    figures: list[Figure] = field(default_factory=list)  # numbered in the brief's order
+
+    @property
+    def compact(self) -> bool:
+        """Points with no numbers read best as one run of headlines, not a list."""
+        return not any(p.evidence for p in self.points)
+
+
+@dataclass
+class BriefChapter:
+    heading: str
+    summary: str
+    figures: list[Figure] = field(default_factory=list)  # placed before any section
+    sections: list[BriefSection] = field(default_factory=list)
+
+
+@dataclass
+class Brief:
+    title: str
+    chapters: list[BriefChapter] = field(default_factory=list)
+
+    @property
+    def charts(self) -> list[Figure]:
+        return [f for c in self.chapters
+                for f in c.figures + [f for s in c.sections for f in s.figures]]
+
+
+@dataclass
+class Document:
+    meta: dict
+    blocks: list = field(default_factory=list)
+    key_figures: list[KeyFigure] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    brief: Brief | None = None  # None: the publication has no brief
+    # The words the writers print that no source holds (contents, key figures, notes …),
+    # in the publication's language: from its locale file.
+    strings: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)  # chapters_on_new_page …
+    contents: list[Heading] = field(default_factory=list)
+
+    def walk(self):
+        """Every block, those inside lists, quotes and boxes too, in reading order."""
+        yield from walk(self.blocks)
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [b for b in self.walk() if isinstance(b, Figure)]
+
+    @property
+    def images(self) -> list[Image]:
+        return [b for b in self.walk() if isinstance(b, Image)]
+
+    def figure(self, chart: str) -> Figure:
+        for fig in self.figures:
+            if fig.chart == chart:
+                return fig
+        raise KeyError(chart)
+
+    def sections(self, level: int = 1) -> list[tuple[Heading, list]]:
+        """Split the blocks at headings of ``level``: [(heading, blocks until the next)]."""
+        out: list[tuple[Heading, list]] = []
+        for block in self.blocks:
+            if isinstance(block, Heading) and block.level <= level:
+                out.append((block, []))
+            elif out:
+                out[-1][1].append(block)
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> Document:
+        data = json.loads(text)
+        brief = data.get("brief")
+        return cls(meta=data["meta"], blocks=[_block(b) for b in data["blocks"]],
+                   key_figures=[KeyFigure(**k) for k in data.get("key_figures", [])],
+                   notes=[Note(**{**n, "paragraphs": [_spans(p) for p in n["paragraphs"]]})
+                          for n in data.get("notes", [])],
+                   brief=None if brief is None else Brief(
+                       title=brief["title"],
+                       chapters=[_brief_chapter(c) for c in brief["chapters"]]),
+                   strings=data.get("strings", {}), settings=data.get("settings", {}),
+                   contents=[Heading(**h) for h in data.get("contents", [])])
+
+
+def walk(blocks):
+    for block in blocks:
+        yield block
+        if isinstance(block, (Quote, Box)):
+            yield from walk(block.blocks)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield from walk(item)
+
+
+def _spans(items) -> list[Span]:
+    return [Span(**s) for s in items]
+
+
+def _block(data: dict):
+    data = dict(data)
+    kind = data.get("kind")
+    cls = BLOCK_TYPES.get(kind)
+    if cls is None:
+        raise UnknownBlock(str(kind))
+    if cls is Paragraph:
+        data["spans"] = _spans(data["spans"])
+    elif cls in (Quote, Box):
+        data["blocks"] = [_block(b) for b in data["blocks"]]
+    elif cls is ListBlock:
+        data["items"] = [[_block(b) for b in item] for item in data["items"]]
+    elif cls is Table:
+        for part in ("header", "rows"):
+            data[part] = [[_spans(cell) for cell in row] for row in data[part]]
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def _brief_chapter(data: dict) -> BriefChapter:
+    return BriefChapter(
+        heading=data["heading"], summary=data["summary"],
+        figures=[_block(f) for f in data.get("figures", [])],
+        sections=[BriefSection(heading=s["heading"],
+                               points=[BriefPoint(**p) for p in s["points"]],
+                               figures=[_block(f) for f in s["figures"]])
+                  for s in data["sections"]])
