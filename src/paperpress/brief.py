@@ -1,83 +1,81 @@
-"""The brief: a few pages for a busy reader, written from the white paper's own model.
+"""The brief: a few pages for a busy reader, chosen from the white paper's own model.
 
 Nothing in it is typed by hand: the key figures come from the data, the charts are the
-white paper's, and each section's points are the lead sentences its paragraphs open with.
+white paper's (renumbered in the brief's order), and each section's points are the lead
+sentences its paragraphs open with. The reader calls ``make_brief`` once; the writers print
+what it chose.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import replace
+from pathlib import Path
 
-from .document import Document, Figure, Heading, KeyFigure, Paragraph
-
-_SENTENCE_RE = re.compile(r"^.+?[。！？](?=[^”’）」』]|$)")
-
-
-@dataclass
-class Point:
-    lead: str
-    evidence: str = ""  # the sentence after the lead, when it carries the numbers
+from .errors import SourceError
+from .locale import Locale
+from .model import (Brief, BriefChapter, BriefPoint, BriefSection, Document, Figure, Heading,
+                    Paragraph, walk)
+from .textfiles import line_of
 
 
-@dataclass
-class BriefSection:
-    heading: str
-    points: list[Point]
-    figures: list[Figure] = field(default_factory=list)
-
-    @property
-    def compact(self) -> bool:
-        """Points with no numbers read best as one run of headlines, not a list."""
-        return not any(p.evidence for p in self.points)
+def is_cjk_boundary(text: str) -> bool:
+    """Whether ``text`` ends in a CJK character: a line break there is no space."""
+    return bool(text) and ord(text[-1]) > 0x2E80
 
 
-@dataclass
-class BriefChapter:
-    heading: str
-    summary: str
-    sections: list[BriefSection] = field(default_factory=list)
-
-
-@dataclass
-class Brief:
-    meta: dict
-    title: str
-    key_figures: list[KeyFigure]
-    charts: list[Figure]
-    chapters: list[BriefChapter]
+_SENTENCE_RE = re.compile(r"^.+?(?:[。！？](?=[^”’）」』]|$)|[.!?][\"”’)]?(?=\s|$))", re.S)
+# A point quotes the sentence after its lead only when that sentence is short and has a
+# number in it: that is the evidence a busy reader wants, and it keeps the brief to 2-4
+# pages. Measured in the width of a Chinese character (a Latin letter is half of one).
+EVIDENCE_MAX_WIDTH = 90
 
 
 def first_sentence(text: str) -> str:
-    m = _SENTENCE_RE.match(text)
-    return m[0] if m else text
+    m = _SENTENCE_RE.match(text.strip())
+    return m[0] if m else text.strip()
 
 
-# A point quotes the sentence after its lead only when that sentence is short and has a
-# number in it: that is the evidence a busy reader wants, and it keeps the brief to 2-4 pages.
-EVIDENCE_MAX_CHARS = 90
+def _width(text: str) -> float:
+    return sum(1 if ord(c) > 0x2E80 else 0.5 for c in text)
 
 
-def _points(blocks) -> list[Point]:
+def _points(blocks) -> list[BriefPoint]:
     paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
     points = []
     for p in paragraphs:
         if not p.lead:
             continue
-        rest = p.plain_text[len(p.lead):]
-        evidence = first_sentence(rest)
-        if not re.search(r"\d", evidence) or len(evidence) > EVIDENCE_MAX_CHARS:
+        rest = p.plain_text[len(p.lead):].strip()
+        evidence = first_sentence(rest) if rest else ""
+        if not re.search(r"\d", evidence) or _width(evidence) > EVIDENCE_MAX_WIDTH:
             evidence = ""
-        points.append(Point(lead=p.lead, evidence=evidence))
+        separator = " " if evidence and not is_cjk_boundary(p.lead) else ""
+        points.append(BriefPoint(lead=p.lead.strip(), evidence=separator + evidence))
     if not points and paragraphs:
-        points.append(Point(lead=first_sentence(paragraphs[0].plain_text)))
+        points.append(BriefPoint(lead=first_sentence(paragraphs[0].plain_text)))
     return points
 
 
-def make_brief(doc: Document) -> Brief:
-    charts = [doc.figure(c) for c in doc.brief.get("charts", [])]
-    wanted = {f.chart for f in charts}
-    chapters = []
+def make_brief(doc: Document, settings: dict, locale: Locale, config_path: Path) -> Brief:
+    """The brief: each chapter's first sentence, each section's lead sentences, and the
+    charts the settings name, wherever the text places them, renumbered in the brief."""
+    wanted = list(settings.get("charts") or [])
+    placed = {f.chart for f in doc.figures}
+    for n, chart in enumerate(wanted):
+        if chart not in placed:
+            raise SourceError(config_path, f"brief chart '{chart}' is not placed in the text"
+                                           f" ({', '.join(sorted(placed)) or 'no charts'})",
+                              line=line_of(settings.get("charts"), n))
+    brief = Brief(title=str(settings.get("title") or locale.text("brief_title")))
+    number = 0
+
+    def renumbered(fig: Figure) -> Figure:
+        nonlocal number
+        number += 1
+        return replace(fig, number=number, label=locale.text("figure", number=number),
+                       anchor=f"fig-{number}")
+
     for chapter, blocks in doc.sections(level=1):
         if not any(isinstance(b, (Paragraph, Heading)) for b in blocks):
             continue  # the statistics appendix: nothing to summarise
@@ -88,21 +86,23 @@ def make_brief(doc: Document) -> Brief:
             intro.append(b)
         summary_paras = [b for b in intro if isinstance(b, Paragraph)]
         summary = first_sentence(summary_paras[0].plain_text) if summary_paras else ""
-        item = BriefChapter(heading=chapter.text, summary=summary)
-        sub = [(h, bs) for h, bs in _subsections(blocks)]
-        for heading, sub_blocks in sub:
-            figures = [b for b in sub_blocks if isinstance(b, Figure) and b.chart in wanted]
+        item = BriefChapter(heading=chapter.text, summary=summary,
+                            figures=[renumbered(f) for f in walk(intro)
+                                     if isinstance(f, Figure) and f.chart in wanted])
+        for heading, sub_blocks in _subsections(blocks):
+            figures = [renumbered(f) for f in walk(sub_blocks)
+                       if isinstance(f, Figure) and f.chart in wanted]
             item.sections.append(BriefSection(heading=heading.text, points=_points(sub_blocks),
                                               figures=figures))
-        chapters.append(item)
-    return Brief(meta=doc.meta, title=doc.brief.get("title", "要点"),
-                 key_figures=doc.key_figures, charts=charts, chapters=chapters)
+        brief.chapters.append(item)
+    return brief
 
 
 def _subsections(blocks) -> list[tuple[Heading, list]]:
+    """The ## sections of a chapter, each with its blocks (### and below included)."""
     out: list[tuple[Heading, list]] = []
     for b in blocks:
-        if isinstance(b, Heading):
+        if isinstance(b, Heading) and b.level == 2:
             out.append((b, []))
         elif out:
             out[-1][1].append(b)

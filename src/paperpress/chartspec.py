@@ -81,17 +81,17 @@ class ChartSpec:
             out.append(Point(label=label, value=total, text=text))
         return out
 
-    def text(self, field: str, stats: Statistics) -> str:
+    def text(self, field: str, stats: Statistics, locale=None) -> str:
         """A text field (caption, source, alt, note) with its placeholders filled."""
         try:
-            return fill_placeholders(getattr(self, field), stats)
+            return fill_placeholders(getattr(self, field), stats, locale)
         except PlaceholderError as exc:
             raise SourceError(self.path, f"{field}: {exc}") from None
 
-    def alt_text(self, stats: Statistics) -> str:
+    def alt_text(self, stats: Statistics, locale=None) -> str:
         """Alt text that states the data, so it stays true when the numbers change."""
         values = "；".join(f"{p.label}{p.text}{self.unit}" for p in self.points(stats))
-        alt = self.text("alt", stats)
+        alt = self.text("alt", stats, locale)
         return f"{alt}：{values}。" if alt else f"{values}。"
 
 

@@ -15,7 +15,7 @@ from .errors import SourceError
 def _model(a):
     from .document import write_document_model
 
-    write_document_model(a.source, a.out)
+    write_document_model(a.source, a.out, a.templates)
 
 
 def _chart(a):
@@ -28,7 +28,7 @@ def _html(a):
     from .html import render_brief_html, render_whitepaper_html
 
     render = render_whitepaper_html if a.edition == "whitepaper" else render_brief_html
-    render(a.document, a.figures, a.templates, a.out)
+    render(a.document, a.figures, a.templates, a.out, sources_dir=a.sources)
 
 
 def _pdf(a):
@@ -63,7 +63,7 @@ def _check(a):
     from .inputs import publication_inputs
 
     publication_inputs(a.source, a.templates)  # every file it names, as the workflow checks
-    doc = build_document(a.source)
+    doc = build_document(a.source, a.templates)
     print(f"{a.source}: ok ({len(doc.blocks)} blocks, {len(doc.figures)} figures)")
 
 
@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("model", help="sources -> document model (JSON)")
     p.add_argument("source", type=Path)
     p.add_argument("out", type=Path)
+    p.add_argument("--templates", type=Path, default=Path("templates"),
+                   help="the project's templates folder, with locales/ (default: templates)")
     p.set_defaults(func=_model)
 
     p = sub.add_parser("chart", help="chart spec + data -> SVG and PNG")
@@ -110,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("edition", choices=["whitepaper", "brief"])
         for name in ("document", "figures", template, "out"):
             p.add_argument(name, type=Path)
+        p.add_argument("--sources", type=Path,
+                       help="the publication's folder, where the pictures it places are")
         p.set_defaults(func=func)
 
     p = sub.add_parser("pdf", help="HTML edition -> PDF")

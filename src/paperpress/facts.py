@@ -24,7 +24,7 @@ class PlaceholderError(LookupError):
         super().__init__(f"placeholder {placeholder}: {message}")
 
 
-def fill_placeholders(text: str, stats: Statistics) -> str:
+def fill_placeholders(text: str, stats: Statistics, locale=None) -> str:
     """Replace every data placeholder in ``text``; the first bad one raises PlaceholderError."""
     def replace(m: re.Match) -> str:
         if m["literal"]:
@@ -36,14 +36,15 @@ def fill_placeholders(text: str, stats: Statistics) -> str:
             fact = stats.resolve(ref)
         except LookupError as exc:
             raise PlaceholderError(m[0], str(exc)) from None
+        number = fact.number if locale is None else locale.number(fact.value)
         if fmt == "":
-            return fact.display
+            return fact.display if locale is None else locale.quantity(number, fact.unit)
         if fmt == "number":
-            return fact.number
+            return number
         if fmt == "unit":
             return fact.unit
         if fmt == "period":
-            return fact.period_label
+            return fact.period_label if locale is None else locale.period(fact.period)
         raise PlaceholderError(m[0], f"unknown format '{fmt}' (use {', '.join(FORMATS)})")
 
     leftover = _TOKEN_RE.sub("", text)

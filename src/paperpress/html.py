@@ -1,5 +1,8 @@
-"""The HTML writer: the document model through a jinja2 template into one self-contained
-file (CSS and charts inlined), which is both the web edition and the PDF's source."""
+"""The HTML writer: the render model through a jinja2 template into one self-contained
+file (CSS, charts and pictures inlined), which is both the web edition and the PDF's source.
+
+It decides nothing: the template maps each block kind of the model to markup, and a kind it
+has no markup for stops the build."""
 
 from __future__ import annotations
 
@@ -7,26 +10,34 @@ import base64
 from pathlib import Path
 
 from .atomic import write_text
-from .brief import make_brief
-from .document import Document, Figure, Heading
 from .errors import SourceError
+from .images import IMAGE_TYPES
+from .model import Document, Figure, UnknownBlock
 from .stylesheets import read_stylesheet
 from .textfiles import read_text_file
 from .templating import render_template
 
 
-def svg_data_uri(path: Path) -> str:
+def data_uri(path: Path, media_type: str) -> str:
     data = Path(path).read_bytes()
-    return "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
+    return f"data:{media_type};base64," + base64.b64encode(data).decode("ascii")
 
 
-def _figure_images(figures: list[Figure], figures_dir: Path) -> dict[str, str]:
+def _images(doc: Document, charts: list[Figure], figures_dir: Path,
+            sources_dir: Path | None) -> dict[str, str]:
+    """Every picture the edition shows, as a data: URL, by chart id or image path."""
     images = {}
-    for fig in figures:
+    for fig in charts:
         svg = Path(figures_dir) / f"{fig.chart}.svg"
         if not svg.exists():
-            raise SourceError(svg, f"chart for figure {fig.number} has not been drawn")
-        images[fig.chart] = svg_data_uri(svg)
+            raise SourceError(svg, f"chart for {fig.label or fig.chart} has not been drawn")
+        images[fig.chart] = data_uri(svg, "image/svg+xml")
+    for image in doc.images:
+        if sources_dir is None:
+            raise SourceError(image.src, "the edition places pictures, and no publication"
+                                         " folder was given to find them in")
+        path = Path(sources_dir) / image.src
+        images[image.src] = data_uri(path, IMAGE_TYPES[path.suffix.lower()])
     return images
 
 
@@ -34,28 +45,34 @@ def _stylesheets(template_dir: Path, names: list[str]) -> str:
     return "\n".join(read_stylesheet(Path(template_dir) / n) for n in names)
 
 
+def _unknown_block(kind: str):
+    raise UnknownBlock(kind, "the HTML template")
+
+
 def render_whitepaper_html(document_json: Path, figures_dir: Path, template_dir: Path,
-                           out: Path) -> None:
+                           out: Path, sources_dir: Path | None = None) -> None:
     doc = Document.from_json(read_text_file(Path(document_json)))
-    toc = [b for b in doc.blocks if isinstance(b, Heading) and b.level <= 2]
     html = render_template(template_dir, "whitepaper.html.j2", {
-        "meta": doc.meta,
-        "blocks": doc.blocks,
-        "key_figures": doc.key_figures,
-        "toc": toc,
-        "images": _figure_images(doc.figures, figures_dir),
+        "doc": doc,
+        "images": _images(doc, doc.figures, figures_dir, sources_dir),
         "css": _stylesheets(template_dir, ["base.css", "whitepaper.css"]),
+        "unknown_block": _unknown_block,
     })
     write_text(out, html)
 
 
 def render_brief_html(document_json: Path, figures_dir: Path, template_dir: Path,
-                      out: Path) -> None:
-    brief = make_brief(Document.from_json(read_text_file(Path(document_json))))
+                      out: Path, sources_dir: Path | None = None) -> None:
+    doc = Document.from_json(read_text_file(Path(document_json)))
+    if doc.brief is None:
+        raise SourceError(Path(document_json), "the publication has no brief (no 'brief:' in"
+                                               " its publication.yaml)")
     html = render_template(template_dir, "brief.html.j2", {
-        "meta": brief.meta,
-        "brief": brief,
-        "images": _figure_images(brief.charts, figures_dir),
+        "doc": doc,
+        "brief": doc.brief,
+        "images": _images(doc, doc.brief.charts, figures_dir, None) if not doc.images
+        else _images(doc, doc.brief.charts, figures_dir, sources_dir),
         "css": _stylesheets(template_dir, ["base.css", "brief.css"]),
+        "unknown_block": _unknown_block,
     })
     write_text(out, html)

@@ -39,7 +39,7 @@ class Locale:
 
     def number(self, value: Decimal) -> str:
         text = format(value, "f")
-        if not self.numbers.get("group_thousands"):
+        if str(self.numbers.get("group_thousands")).lower() not in ("true", "yes"):
             return text
         sign, digits, exponent = value.as_tuple()
         decimals = max(-exponent, 0)

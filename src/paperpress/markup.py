@@ -1,8 +1,8 @@
 """The Markdown parser for the text, and the Markdown the editions refuse to publish.
 
-The parser recognises more than the editions render (raw HTML, tables, footnotes,
-strikethrough) so that each can be refused by name: a construct the parser did not know
-would reach the PDF as literal characters, an HTML comment with an internal note among them.
+The parser recognises more than the editions render (raw HTML, strikethrough, code) so
+that each can be refused by name: a construct the parser did not know would reach the PDF
+as literal characters, an HTML comment with an internal note among them.
 """
 
 from __future__ import annotations
@@ -13,39 +13,25 @@ from string import Template
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_cjk_friendly import cjk_friendly
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
-
-FOOTNOTE = ("footnotes ($found) are not supported yet: write the note in the text in"
-            " brackets （…）")
+from mdit_py_plugins.front_matter import front_matter_plugin
 
 # What the editions do not publish, by parser token type, and what to write instead.
 # $found is the construct as the text has it. An HTML comment is told apart from other
-# HTML (see ``construct``). A construct the editions learn to render leaves this table.
+# HTML (see ``construct``).
 REFUSED = {
     "html_comment": "an HTML comment (<!-- … -->) would be published as text: delete it,"
                     " or keep internal notes outside $file",
     "html": "raw HTML ($found) is not published: write Markdown (**bold**, *italic*),"
             " or \\< for a literal '<'",
-    "table_open": "a table is not supported yet: write the figures in a paragraph, or put"
-                  " them in a data file and place a chart ({{ figure chart-id }})",
-    "footnote_reference_open": FOOTNOTE,  # a definition, [^1]: …
-    "footnote_ref": FOOTNOTE,
     "s_open": "~~strikethrough~~ is not published: delete the text, or keep it without ~~",
-    "bullet_list_open": "a list (- …) is not supported yet: write the items in a paragraph"
-                        " (（1）…；（2）…), or a paragraph each",
-    "ordered_list_open": "a numbered list (1. …) is not supported yet: write the items in a"
-                         " paragraph (（1）…；（2）…), or a paragraph each",
-    "blockquote_open": "a block quote (> …) is not supported: write the quotation in a"
-                       " paragraph, in quotation marks “…”",
     "code_block": "a line indented by four spaces is a code block: remove the indent (the"
                   " editions indent paragraphs themselves)",
     "fence": "a code block (```) is not published: write the text as a paragraph",
-    "link_open": "a link is not supported yet: write the link's text, and the address in"
-                 " brackets if the reader needs it",
     "hr": "a thematic break ($found) is not published: start a new section with a heading,"
           " or delete the line",
-    "image": "an image (![…](…)) is not supported: place a chart with a line"
-             " {{ figure chart-id }}",
     "code_inline": "inline code (`…`) is not published as code: write the text without"
                    " backticks",
 }
@@ -55,12 +41,17 @@ REFUSED = {
 WRITTEN_LINK_RE = re.compile(r"(?<!\\)\]\(")
 # An autolink whose scheme the parser refuses (<file:///…>) stays text, brackets and all.
 WRITTEN_AUTOLINK_RE = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>")
-REFERENCE_DEFINITION_RE = re.compile(r"^\s*(?P<found>\[(?:[^\]\\]|\\.)+\]:)")
+REFERENCE_DEFINITION_RE = re.compile(r"^\s*(?P<found>\[(?!\^)(?:[^\]\\]|\\.)+\]:)")
 REFERENCE_DEFINITION = ("a line starting '$found' reads as a link reference definition"
                         " ([label]: …), which is not published: write the colon full-width"
                         " ($full) or the note in brackets （…）")
-UNSUPPORTED = Template("uses Markdown that the editions do not support ($found): write"
-                       " headings (#, ##), paragraphs, **bold** and *italic*")
+LINK_ADDRESS = ("a link may go to an https:, http: or mailto: address only (nothing else is"
+                " published as a link): write the full address, or {{ see id }} to point at"
+                " a figure, table, box or section")
+IMAGE_ADDRESS = ("an image must be a file of the publication's folder, e.g."
+                 " ![alt](images/photo.png \"Caption\")")
+UNSUPPORTED = Template("uses Markdown that the editions do not support ($found): see the"
+                       " list of what a text may hold in README.md, 'Writing the text'")
 
 
 def markdown_parser() -> MarkdownIt:
@@ -68,9 +59,14 @@ def markdown_parser() -> MarkdownIt:
     # otherwise vanish from every edition without a word. Footnote definitions stay where
     # the text has them (not moved to the end), so that their line is known; a reference
     # to an undefined footnote is still a footnote reference, not the text "[^1]".
+    # Boxes are '::: box Title {#id}' containers; attributes in braces after an image
+    # give its id, source and width.
     return (MarkdownIt("commonmark", {"html": True})
+            .use(front_matter_plugin)
             .use(cjk_friendly)
             .use(footnote_plugin, move_to_end=False, always_match_refs=True)
+            .use(container_plugin, "box")
+            .use(attrs_plugin, after=("image",))
             .enable(["table", "strikethrough"])
             .disable("reference"))
 
@@ -106,12 +102,12 @@ def written_link(line: str) -> str | None:
         return None
     opening = line.rfind("[", 0, m.start())
     is_image = opening > 0 and line[opening - 1] == "!"
-    return REFUSED["image" if is_image else "link_open"]
+    return IMAGE_ADDRESS if is_image else LINK_ADDRESS
 
 
 def written_autolink(text: str) -> str | None:
     """What to tell an editor whose text holds an autolink the parser left as text."""
-    return REFUSED["link_open"] if WRITTEN_AUTOLINK_RE.search(text) else None
+    return LINK_ADDRESS if WRITTEN_AUTOLINK_RE.search(text) else None
 
 
 def reference_definition(line: str) -> str | None:

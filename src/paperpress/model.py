@@ -180,6 +180,7 @@ class KeyFigure:
     unit: str
     label: str
     period: str
+    period_note: str = ""  # the period as the panel prints it after the label: "（2022年）"
 
 
 @dataclass
