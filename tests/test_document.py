@@ -1,9 +1,12 @@
 import pytest
 
 from conftest import SOURCES, seed_paragraphs
-from paperpress.brief import make_brief
-from paperpress.document import (DataTable, Figure, Heading, Paragraph, build_document,
-                                 parse_text)
+from conftest import REPO
+from paperpress.document import Figure, Heading, Paragraph, build_document, parse_text
+from paperpress.locale import load_locale
+from paperpress.model import Table
+
+ZH = load_locale(REPO / "templates" / "locales" / "zh-CN.yaml")
 from paperpress.errors import SourceError
 from paperpress.statistics import load_statistics
 
@@ -22,7 +25,7 @@ def stats(tmp_path):
 def parse(tmp_path, stats, body, charts=()):
     path = tmp_path / "text.md"
     path.write_text(FRONT + body, encoding="utf-8")
-    return parse_text(path, stats, set(charts))
+    return parse_text(path, stats, set(charts), locale=ZH)
 
 
 def test_bold_lead_in_after_chinese_punctuation_is_bold_not_asterisks(tmp_path, stats):
@@ -59,7 +62,7 @@ def test_a_figure_reference_gets_the_figure_number_and_anchor(tmp_path, stats):
     para = doc.blocks[1]
     assert para.text == "规模扩大（见图1）。" and para.plain_text == "规模扩大。"
     assert para.spans[1].ref == "fig-1"
-    with pytest.raises(SourceError, match=r"text.md:9: \{\{ see other \}\} refers to no figure"):
+    with pytest.raises(SourceError, match=r"text.md:9: \{\{ see other \}\} refers to nothing with that id"):
         parse(tmp_path, stats, "# 一\n\n见{{ see other }}。\n\n{{ figure trade }}\n",
               charts=["trade", "other"])
 
@@ -73,7 +76,7 @@ def test_an_empty_text_file_is_refused(tmp_path, stats):
     path = tmp_path / "text.md"
     path.write_text("", encoding="utf-8")
     with pytest.raises(SourceError, match="is empty"):
-        parse_text(path, stats, set())
+        parse_text(path, stats, set(), locale=ZH)
 
 
 def test_the_bundled_text_carries_the_seed_verbatim_and_in_order():
@@ -82,7 +85,8 @@ def test_the_bundled_text_carries_the_seed_verbatim_and_in_order():
                for b in doc.blocks if isinstance(b, (Heading, Paragraph))]
     # The text is the seed's; the pipeline adds only the statistics appendix after it.
     assert carried == seed_paragraphs() + ["附表\u3000主要统计数据"]
-    assert isinstance(doc.blocks[-1], DataTable) and len(doc.blocks[-1].rows) >= 20
+    assert isinstance(doc.blocks[-1], Table) and doc.blocks[-1].origin == "appendix"
+    assert len(doc.blocks[-1].rows) >= 20
     assert doc.meta["title"] == "湖南省参与共建“一带一路”十年成果和未来展望"
     assert doc.meta["subtitle"] == "（白皮书）"
 
@@ -95,7 +99,8 @@ def test_every_lead_sentence_of_the_seed_is_bold():
 
 
 def test_the_brief_is_written_from_the_sections_and_the_data():
-    brief = make_brief(build_document(SOURCES))
+    doc = build_document(SOURCES)
+    brief = doc.brief
     assert [c.heading for c in brief.chapters] == ["前言", "一、进展成效", "二、经验做法",
                                                    "三、未来展望"]
     progress = brief.chapters[1]
@@ -103,9 +108,10 @@ def test_the_brief_is_written_from_the_sections_and_the_data():
     first = progress.sections[0].points[0]
     assert first.lead == "国际朋友圈不断扩大。"
     assert "106对" in first.evidence
-    assert [f.chart for f in brief.charts] == ["trade-scale", "trade-share",
-                                               "friendship-cities"]
-    assert [(k.number, k.unit) for k in brief.key_figures][:3] == [
+    # In the order the text places them, numbered in the brief's own order.
+    assert [(f.chart, f.label) for f in brief.charts] == [
+        ("friendship-cities", "图1"), ("trade-scale", "图2"), ("trade-share", "图3")]
+    assert [(k.number, k.unit) for k in doc.key_figures][:3] == [
         ("106", "对"), ("3518.1", "亿元"), ("50.1", "%")]
 
 
@@ -114,7 +120,7 @@ def test_yaml_keeps_what_the_editor_typed(tmp_path, stats):
     path = tmp_path / "text.md"
     path.write_text("---\ntitle: T\nsubtitle: NO\nissuer: I\ndate: 010\nlang: zh-CN\n---\n"
                     "# 一\n", encoding="utf-8")
-    doc = parse_text(path, stats, set())
+    doc = parse_text(path, stats, set(), locale=ZH)
     assert doc.meta["subtitle"] == "NO" and doc.meta["date"] == "010"
 
 
@@ -154,7 +160,7 @@ def test_markup_in_the_front_matter_is_refused_naming_the_line(tmp_path, stats, 
     path.write_text(f"---\ntitle: T\n{field}\nissuer: I\ndate: D\nlang: zh-CN\n---\n# 一\n",
                     encoding="utf-8")
     with pytest.raises(SourceError) as err:
-        parse_text(path, stats, set())
+        parse_text(path, stats, set(), locale=ZH)
     assert str(err.value).startswith(f"{path}:{line}: {says}")
 
 
@@ -207,13 +213,13 @@ def test_a_control_character_written_as_a_yaml_escape_is_refused(tmp_path, stats
     path.write_text('---\ntitle: "T\\x01"\nissuer: I\ndate: D\nlang: zh-CN\n---\n# 一\n',
                     encoding="utf-8")
     with pytest.raises(SourceError, match=r"control character U\+0001"):
-        parse_text(path, stats, set())
+        parse_text(path, stats, set(), locale=ZH)
 
 
 def test_windows_line_ends_are_read_like_unix_ones(tmp_path, stats):
     path = tmp_path / "text.md"
     path.write_bytes((FRONT + "# 一\n\n正文。\n").replace("\n", "\r\n").encode("utf-8"))
-    assert parse_text(path, stats, set()).blocks[1].text == "正文。"
+    assert parse_text(path, stats, set(), locale=ZH).blocks[1].text == "正文。"
 
 
 def test_a_data_key_may_start_with_figure(tmp_path):
@@ -268,19 +274,19 @@ def test_a_text_larger_than_the_bound_is_refused_before_it_is_read(tmp_path, sta
     path = tmp_path / "text.md"
     path.write_text(FRONT + "# 一\n\n" + "正文。" * 400, encoding="utf-8")
     with pytest.raises(SourceError, match=r"text.md: is \d+ KB, more than the 1000 bytes"):
-        parse_text(path, stats, set())
+        parse_text(path, stats, set(), locale=ZH)
 
 
 def test_front_matter_lists_are_read_as_lines_and_keywords(tmp_path, stats):
     path = tmp_path / "text.md"
     path.write_text("---\ntitle: T\ntitle_lines: 单行\nkeywords: [一带一路, 湖南]\nissuer: I\n"
                     "date: D\nlang: zh-CN\n---\n# 一\n", encoding="utf-8")
-    meta = parse_text(path, stats, set()).meta
+    meta = parse_text(path, stats, set(), locale=ZH).meta
     assert meta["title_lines"] == ["单行"] and meta["keywords"] == "一带一路, 湖南"
 
 
 def test_a_figure_reference_in_a_heading_is_refused(tmp_path, stats):
-    with pytest.raises(SourceError, match=r"text.md:7: a figure reference"):
+    with pytest.raises(SourceError, match=r"text.md:7: a heading holds plain text only"):
         parse(tmp_path, stats, "# 一{{ see trade }}\n\n{{ figure trade }}\n", charts=["trade"])
 
 
@@ -311,31 +317,11 @@ def test_an_unclosed_placeholder_says_how_to_write_braces(tmp_path, stats):
     ("# 一\n\n第一行，\n第二行<span>重点</span>。\n", 10,
      "raw HTML (<span>) is not published: write Markdown (**bold**, *italic*)"),
     ("# 一\n\n<div>\n正文\n</div>\n", 9, "raw HTML (<div>) is not published"),
-    ("# 一\n\n| 年份 | 贸易额 |\n|---|---|\n| 2013 | 664.4 |\n", 9,
-     "a table is not supported yet: write the figures in a paragraph"),
-    ("# 一\n\n第一行，\n第二行[^1]。\n\n[^1]: 注释\n", 10,
-     "footnotes ([^1]) are not supported yet: write the note in the text in brackets"),
-    ("# 一\n\n正文。\n\n[^1]: 注释\n", 11,
-     "footnotes ([^1]: …) are not supported yet: write the note in the text in brackets"),
-    ("# 一\n\n第一行，\n第二行[^1]。\n", 10, "footnotes ([^1]) are not supported yet"),
-    ("# 一\n\n第一行，\n第二行^[注释]。\n", 10, "footnotes (^[…]) are not supported yet"),
     ("# 一\n\n第一行，\n第二行~~删去~~。\n", 10,
      "~~strikethrough~~ is not published: delete the text, or keep it without ~~"),
-    ("# 一\n\n- 甲\n- 乙\n", 9, "a list (- …) is not supported yet: write the items in a"
-                               " paragraph"),
-    ("# 一\n\n1. 甲\n2. 乙\n", 9, "a numbered list (1. …) is not supported yet: write the"
-                                 " items in a paragraph"),
-    ("# 一\n\n> 引文\n", 9, "a block quote (> …) is not supported: write the quotation in a"
-                          " paragraph, in quotation marks"),
     ("# 一\n\n    缩进的段落\n", 9, "is a code block: remove the indent"),
     ("# 一\n\n```\n代码\n```\n", 9, "a code block (```) is not published: write the text as"
                                   " a paragraph"),
-    ("# 一\n\n第一行，\n见[统计局](https://www.stats.gov.cn)。\n", 10,
-     "a link is not supported yet: write the link's text, and the address in brackets"),
-    ("# 一\n\n第一行，\n见<https://www.stats.gov.cn>。\n", 10, "a link is not supported yet"),
-    ("# 一\n\n第一行，\n见<file:///etc/passwd>。\n", 10, "a link is not supported yet"),
-    ("# 一\n\n第一行，\n![图](chart.png)\n", 10,
-     "an image (![…](…)) is not supported: place a chart with a line {{ figure chart-id }}"),
     ("# 一\n\n正文。\n\n***\n\n正文。\n", 11,
      "a thematic break (***) is not published: start a new section with a heading"),
     # Raw HTML may run over a line break: the construct after it is found on its line.
@@ -345,12 +331,38 @@ def test_an_unclosed_placeholder_says_how_to_write_braces(tmp_path, stats):
     ("# 一\n\n第一行，\n正文`代码\n跨行`。\n", 10, "inline code (`…`)"),
     # Link syntax the parser leaves as text (an address scheme it refuses, or a reference
     # definition, which it does not read) would be printed as typed.
+    ("# 一\n\n第一行，\n见<file:///etc/passwd>。\n", 10,
+     "a link may go to an https:, http: or mailto: address only"),
     ("# 一\n\n第一行，\n见[官网](file:///etc/passwd)。\n", 10,
-     "a link is not supported yet: write the link's text, and the address in brackets"),
-    ("# 一\n\n[x](javascript:alert(1))\n", 9, "a link is not supported yet"),
-    ("# 一\n\n第一行，\n见[**官网**](file:///etc/passwd)。\n", 10, "a link is not supported"),
+     "a link may go to an https:, http: or mailto: address only"),
+    ("# 一\n\n[x](javascript:alert(1))\n", 9, "a link may go to an https:"),
+    ("# 一\n\n第一行，\n见[**官网**](file:///etc/passwd)。\n", 10, "a link may go to"),
+    ("# 一\n\n第一行，\n见[附件](files/a.pdf)。\n", 10,
+     "a link to 'files/a.pdf': links may go to https:, http: or mailto: addresses only"),
     ("# 一\n\n第一行，\n![图](file:///etc/passwd)\n", 10,
-     "an image (![…](…)) is not supported: place a chart with a line {{ figure chart-id }}"),
+     "an image must be a file of the publication's folder"),
+    ("# 一\n\n第一行，\n正文![图](images/a.png \"图\")。\n", 9,
+     "an image must stand alone in its own paragraph"),
+    ("# 一\n\n- 甲\n  - 乙\n    - 丙\n", 11, "a list may be nested 2 levels deep at most"),
+    ("# 一\n\n#### 四级\n", 9, "a heading of level 4 (####)"),
+    ("# 一\n\n- 甲\n\n  # 乙\n", 11, "a heading cannot stand inside a list"),
+    ("# 一\n\n::: note\n注意\n:::\n", 9, "a ':::' block must be a box"),
+    ("# 一\n\n::: box\n正文\n:::\n", 9, "a box needs a title"),
+    ("# 一\n\n::: box 甲\n::: box 乙\n正文\n:::\n:::\n", 10,
+     "a box cannot stand inside a box"),
+    ("# 一\n\n第一行，\n第二行[^1]。\n", 10, "note [^1] has no text: add a line '[^1]: …'"),
+    ("# 一\n\n正文。\n\n[^1]: 注释\n", 11, "note [^1] is never called"),
+    ("# 一\n\n甲[^1]，乙[^1]。\n\n[^1]: 注释\n", 9, "note [^1] is called twice"),
+    ("# 一\n\n甲[^1]。\n\n[^1]: 注释\n[^1]: 又一\n", 12, "note [^1] is defined twice"),
+    ("# 一\n\n甲。\n\nTable: 无表之题\n", 11,
+     "a table caption ('Table: …') belongs on the line after its table"),
+    ("# 一\n\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n\nTable: 题 {#t1 colour=red}\n", 13,
+     "unknown attribute(s) colour"),
+    ("# 一 {#a}\n\n## 二 {#a}\n", 9, "the id 'a' is given twice (first on line 7)"),
+    ("# 一\n\n见{{ see nowhere }}。\n", 9,
+     "{{ see nowhere }} refers to nothing with that id"),
+    ("# 一\n\n| 甲 |\n|---|\n| 1 |\n\n见{{ see t }}。\n", 13,
+     "refers to nothing with that id"),
     ("# 一\n\n[注]: 数据来自统计局\n", 9,
      "a line starting '[注]:' reads as a link reference definition ([label]: …), which is"
      " not published: write the colon full-width ([注]：) or the note in brackets （…）"),
@@ -408,5 +420,5 @@ def test_an_appendix_longer_than_the_bound_is_refused_naming_the_setting(tmp_pat
     shutil.copytree(SOURCES, root)
     monkeypatch.setattr(document, "MAX_APPENDIX_ROWS", 3)
     with pytest.raises(SourceError) as err:
-        document.build_document(root)
+        document.build_document(root, REPO / "templates")
     assert str(err.value).startswith(f"{root}/publication.yaml:16: the appendix would table")

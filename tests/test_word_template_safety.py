@@ -46,7 +46,7 @@ def model(tmp_path) -> Path:
         "# 一、总述\n\n{{ key-figures }}\n\n## （一）研发\n\n"
         "**研发投入增加。**投入*增长*{{ rd }}。\n", encoding="utf-8")
     out = tmp_path / "document.json"
-    write_document_model(src, out)
+    write_document_model(src, out, REPO / "templates")
     (tmp_path / "figures").mkdir()
     return out
 

@@ -30,7 +30,7 @@ def model(tmp_path) -> Path:
         "# 一、总述\n\n## （一）研发\n\n**研发投入增加。**投入增长{{ rd }}，A & B < C。\n",
         encoding="utf-8")
     out = tmp_path / "document.json"
-    write_document_model(src, out)
+    write_document_model(src, out, REPO / "templates")
     return out
 
 

@@ -47,11 +47,14 @@ MAX_TEXT_BYTES = 512 * 1024
 MAX_APPENDIX_ROWS = 600
 
 
-def build_document(root: Path, templates: Path = Path("templates")) -> Document:
-    """Load a publication's sources and return its render model."""
+def build_document(root: Path, templates: Path | None = None) -> Document:
+    """Load a publication's sources and return its render model. ``templates`` is the
+    project's templates folder (by default the one beside sources/)."""
     from .publication import load_publication
 
     pub = load_publication(root)
+    templates = Path(root).resolve().parent.parent / "templates" if templates is None \
+        else Path(templates)
     config_path = pub.root / "publication.yaml"
     meta = read_front_matter(pub.text_path)
     locale = load_locale(locale_path(templates, meta["lang"]))
@@ -140,7 +143,7 @@ def _section_order(section: str) -> tuple[int, ...]:
     return tuple(int(n) if n.isdigit() else _NUMERALS.index(n) + 1 for n in numbers) or (99,)
 
 
-def write_document_model(root: Path, out: Path, templates: Path = Path("templates")) -> None:
+def write_document_model(root: Path, out: Path, templates: Path | None = None) -> None:
     write_text(Path(out), build_document(root, templates).to_json())
 
 
