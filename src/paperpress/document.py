@@ -15,6 +15,7 @@ from pathlib import Path
 from .atomic import write_text
 from .errors import SourceError
 from .facts import PLACEHOLDER_RE, PlaceholderError, fill_placeholders
+from .locale import Locale, load_locale, locale_path
 from .markup import (found, markdown_parser, reference_definition, refusal, written_autolink,
                      written_link)
 from .statistics import Statistics
@@ -31,6 +32,13 @@ REQUIRED_META = ("title", "issuer", "date", "lang")
 # publication at these bounds ("largest accepted input").
 MAX_TEXT_BYTES = 512 * 1024
 MAX_APPENDIX_ROWS = 600
+# Until the model step is given the locale file the workflow declares: the project's own.
+_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def text_locale(meta: dict, path: Path) -> Locale:
+    return load_locale(locale_path(_TEMPLATES, meta["lang"], named_in=path,
+                                   line=line_of(meta, "lang")))
 
 
 @dataclass
@@ -177,11 +185,12 @@ def build_document(root: Path) -> Document:
     pub = load_publication(root)
     config_path = pub.root / "publication.yaml"
     doc = parse_text(pub.text_path, pub.stats, set(pub.charts))
+    locale = text_locale(doc.meta, pub.text_path)
     for fig in doc.figures:
         spec = pub.charts[fig.chart]
-        fig.caption = spec.text("caption", pub.stats)
-        fig.source = spec.text("source", pub.stats)
-        fig.alt = spec.alt_text(pub.stats)
+        fig.caption = spec.text("caption", pub.stats, locale)
+        fig.source = spec.text("source", pub.stats, locale)
+        fig.alt = spec.alt_text(pub.stats, locale)
     brief = dict(pub.config.get("brief") or {})
     for n, item in enumerate(pub.config.get("key_figures") or [], 1):
         ref = item.get("ref") if isinstance(item, dict) else item
@@ -190,8 +199,8 @@ def build_document(root: Path) -> Document:
         except LookupError as exc:
             raise SourceError(config_path, f"key figure {n}: {exc}") from None
         label = item.get("label", fact.label) if isinstance(item, dict) else fact.label
-        doc.key_figures.append(KeyFigure(number=fact.number, unit=fact.unit, label=label,
-                                         period=fact.period_label))
+        doc.key_figures.append(KeyFigure(number=locale.number(fact.value), unit=fact.unit,
+                                         label=label, period=locale.period(fact.period)))
     placed = {f.chart for f in doc.figures}
     in_sections = _figures_in_sections(doc)
     for chart in brief.get("charts") or []:
@@ -217,7 +226,8 @@ def build_document(root: Path) -> Document:
                                   anchor=f"sec-{count + 1}", line=0))
         facts = sorted(pub.stats.facts, key=lambda f: _section_order(f.section))
         doc.blocks.append(DataTable(rows=[
-            {"label": f.label, "period": f.period_label, "value": f.number, "unit": f.unit,
+            {"label": f.label, "period": locale.period(f.period),
+             "value": locale.number(f.value), "unit": f.unit,
              "section": f.section} for f in facts]))
     return doc
 
@@ -288,7 +298,7 @@ def parse_text(path: Path, stats: Statistics, chart_ids: set[str]) -> Document:
         raise SourceError(path, "is empty: the text needs front matter and at least a heading")
     meta, body, offset = split_front_matter(path, raw)
     lines = body.splitlines()
-    resolver = _Resolver(path, stats, chart_ids)
+    resolver = _Resolver(path, stats, chart_ids, text_locale(meta, path))
 
     doc = Document(meta=meta)
     tokens = markdown_parser().parse(body)
@@ -346,8 +356,8 @@ def parse_text(path: Path, stats: Statistics, chart_ids: set[str]) -> Document:
 class _Resolver:
     """Turns inline tokens into spans, replacing placeholders with data values."""
 
-    def __init__(self, path: Path, stats: Statistics, chart_ids: set[str]):
-        self.path, self.stats, self.chart_ids = path, stats, chart_ids
+    def __init__(self, path: Path, stats: Statistics, chart_ids: set[str], locale: Locale):
+        self.path, self.stats, self.chart_ids, self.locale = path, stats, chart_ids, locale
         self.used_figures: set[str] = set()
         # Figure references wait for the end of the text: a figure may come after them.
         self.references: list[tuple[Span, str, int]] = []
@@ -377,7 +387,7 @@ class _Resolver:
 
     def substitute(self, text: str, src_lines: list[str], first_line: int) -> str:
         try:
-            return fill_placeholders(text, self.stats)
+            return fill_placeholders(text, self.stats, self.locale)
         except PlaceholderError as exc:
             line = self._line_of(exc.placeholder, src_lines, first_line)
             raise SourceError(self.path, str(exc), line=line) from None
