@@ -75,6 +75,9 @@ def check_xml_safe(path: Path, text: str, line: int | None = None) -> str:
 # the build at once rather than after minutes of work.
 MAX_YAML_BYTES = 256 * 1024
 MAX_YAML_NODES = 20_000
+# The text (text.md): why this bound, see document.MAX_TEXT_BYTES, which must be the same
+# (the workflow reads the text's front matter with it before the model step reads it all).
+MAX_TEXT_BYTES = 512 * 1024
 
 
 class LinedDict(dict):
@@ -186,6 +189,19 @@ def yaml_flag(value, path: Path, name: str) -> bool:
     if text in ("true", "false"):
         return text == "true"
     raise SourceError(path, f"'{name}' must be true or false, not '{value}'")
+
+
+def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
+    """A Markdown text's front matter block (``---`` lines around YAML) parsed, the body
+    after it, and the line where the body starts."""
+    if not text.startswith("---\n"):
+        raise SourceError(path, "must start with a front matter block (--- title: … ---)",
+                          line=1)
+    end = text.find("\n---\n", 4)
+    if end < 0:
+        raise SourceError(path, "front matter is not closed by a line '---'", line=1)
+    meta = parse_yaml_mapping(path, text[4:end], first_line=2, what=" of front matter fields")
+    return meta, text[end + 5:], text[: end + 5].count("\n") + 1
 
 
 def read_yaml_mapping(path: Path, what: str = "") -> dict:
