@@ -70,8 +70,10 @@ def test_a_spec_naming_a_series_that_does_not_exist_names_the_spec(tmp_path):
 
 def test_differences_of_stated_figures_are_computed_not_typed():
     pub = load_publication(SOURCES)
-    points = load_chart_spec(SOURCES / "charts" / "friendship-cities.yaml").points(pub.stats, load_locale(ZH))
+    spec = load_chart_spec(SOURCES / "charts" / "friendship-cities.yaml")
+    points = spec.points(pub.stats, load_locale(ZH))
     assert [p.value for p in points] == [106 - 41, 106]
+    assert [p.text for p in points] == ["65", "106"]
 
 
 def test_negative_values_are_drawn_not_cut_off(tmp_path):
