@@ -79,6 +79,17 @@ def _move_out(project: Path, relative: str) -> None:
     (project / relative).symlink_to(outside)
 
 
+TABLE = ("caption: 贸易规模\nsource: 资料来源：海关\ndata: [trade.csv]\nrows: [bri_trade]\n"
+         'columns: ["2013", "2022"]\n')
+
+
+def _add_table(project: Path, text: str, name: str = "trade-table.yaml") -> Path:
+    path = project / f"sources/{PUB}/tables/{name}"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 CASES = {
     "stylesheet typo": (lambda p: _edit(p, CONFIG, "stylesheet: press.css",
                                         "stylesheet: pres.css"),
@@ -152,6 +163,9 @@ CASES = {
     "locale file linked out": (lambda p: _link(p, "templates/locales/zh-CN.yaml", "/etc/hostname"),
                                "templates/locales/zh-CN.yaml: locale file 'zh-CN.yaml' leads"
                                " outside"),
+    "table data missing": (lambda p: _add_table(p, TABLE.replace("[trade.csv]", "[trade.cvs]")),
+                           f"sources/{PUB}/tables/trade-table.yaml:3: data file 'trade.cvs'"
+                           " does not exist"),
     "unknown pdf variant": (lambda p: _edit(p, CONFIG, "variant: pdf/x-4",
                                             "variant: pdf/z-9"),
                             f"{CONFIG}:34: 'pdf: press: variant' is 'pdf/z-9', which is not"
@@ -226,3 +240,35 @@ def test_each_chart_is_drawn_with_the_locale_file_of_its_texts_language(tmp_path
     assert result.returncode == 0, result.stderr[-2000:]
     commands = [line for line in result.stdout.splitlines() if " chart " in line]
     assert len(commands) == 1 and " templates/locales/en.yaml " in commands[0]
+
+
+def _inputs_of(project: Path):
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        return publication_inputs(Path("sources") / PUB)
+    finally:
+        os.chdir(cwd)
+
+
+def test_a_publications_table_specs_and_the_data_they_name_are_its_inputs(tmp_path):
+    root = copy_project(tmp_path)
+    _add_table(root, TABLE)
+    inputs = _inputs_of(root)
+    assert inputs.tables == {"trade-table": Path(f"sources/{PUB}/tables/trade-table.yaml")}
+    assert inputs.table_data == {"trade-table": [Path(f"sources/{PUB}/data/trade.csv")]}
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("贸易表.yaml", TABLE, "贸易表.yaml: a table spec's file name is the table's id"),
+    ("trade-table.yaml", TABLE.replace("rows:", "rowz:"),
+     "trade-table.yaml:4: 'rowz' is not a table setting"),
+    ("trade-table.yaml", TABLE.replace("[trade.csv]", "[/etc/passwd]"),
+     "trade-table.yaml:3: data file '/etc/passwd' is outside"),
+])
+def test_a_fault_in_a_table_spec_stops_the_inputs_naming_it(tmp_path, name, text, message):
+    root = copy_project(tmp_path)
+    _add_table(root, text, name)
+    with pytest.raises(SourceError) as err:
+        _inputs_of(root)
+    assert str(err.value).startswith(f"sources/{PUB}/tables/{message}")

@@ -131,12 +131,16 @@ class PublicationInputs:
     chart_data: dict[str, list[Path]]
     brief_charts: list[str]
     locale: Path  # templates/locales/<lang>.yaml, for the lang the text's front matter gives
+    tables: dict[str, Path] = field(default_factory=dict)  # data table specs, by table id
+    table_data: dict[str, list[Path]] = field(default_factory=dict)
     pdf: dict[str, PdfSettings] = field(default_factory=dict)
     keep_releases: int = 5
 
 
-# A chart's id is its spec's file name: it names files and Snakemake targets.
+# A chart's id is its spec's file name: it names files and Snakemake targets. A data
+# table's id is its spec's file name likewise.
 CHART_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
+TABLE_ID_RE = CHART_ID_RE
 
 
 def publication_inputs(root: Path, templates: Path = Path("templates"),
@@ -145,11 +149,13 @@ def publication_inputs(root: Path, templates: Path = Path("templates"),
     every file it names. Raises SourceError for the first fault."""
     from .chartspec import load_chart_spec, chart_data_paths
     from .publication import chart_files, data_files, load_config, pdf_settings, releases_kept
+    from .tablespec import load_table_spec, table_data_paths
     from .textfiles import line_of
 
     root = Path(root)
     for folder, what in ((root.parent, "the sources folder"), (root, "the publication's folder"),
                          (root / "data", "its data folder"), (root / "charts", "its charts folder"),
+                         (root / "tables", "its tables folder"),
                          (Path(templates), "the templates folder"),
                          (Path(templates) / "html", "the templates folder"),
                          (Path(templates) / "locales", "the templates folder")):
@@ -169,6 +175,15 @@ def publication_inputs(root: Path, templates: Path = Path("templates"),
         spec = load_chart_spec(path)
         charts[spec.id] = path
         chart_data[spec.id] = chart_data_paths(spec, root / "data")
+    tables, table_data = {}, {}
+    for path in sorted((root / "tables").glob("*.yaml")):
+        path = check_project_file(path, inside, "table spec")
+        if not TABLE_ID_RE.fullmatch(path.stem):
+            raise SourceError(path, "a table spec's file name is the table's id: use lower-case"
+                                    " letters, digits and '-' (e.g. port-throughput.yaml)")
+        table = load_table_spec(path)
+        tables[table.id] = path
+        table_data[table.id] = table_data_paths(table, root / "data")
     brief = config.get("brief") or {}
     brief_charts = list(brief.get("charts") or [])
     for n, chart in enumerate(brief_charts):
@@ -179,7 +194,7 @@ def publication_inputs(root: Path, templates: Path = Path("templates"),
                               line=line_of(brief.get("charts"), n))
     return PublicationInputs(root=root, config=config_path, text=text, data=data,
                              charts=charts, chart_data=chart_data, brief_charts=brief_charts,
-                             locale=locale,
+                             locale=locale, tables=tables, table_data=table_data,
                              pdf=pdf_settings(config, root, Path(templates)),
                              keep_releases=releases_kept(config))
 
