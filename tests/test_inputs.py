@@ -272,3 +272,11 @@ def test_a_fault_in_a_table_spec_stops_the_inputs_naming_it(tmp_path, name, text
     with pytest.raises(SourceError) as err:
         _inputs_of(root)
     assert str(err.value).startswith(f"sources/{PUB}/tables/{message}")
+
+
+def test_the_workflow_reads_the_text_with_the_bound_the_model_step_has():
+    # The workflow parses the text's front matter for its lang before the model step reads
+    # the whole text: a text too large for one is too large for the other.
+    from paperpress import document, textfiles
+
+    assert textfiles.MAX_TEXT_BYTES == document.MAX_TEXT_BYTES
