@@ -49,6 +49,7 @@ STRINGS: dict[str, tuple[tuple[str, ...], ...]] = {
     "appendix_section": (),
     "list_separator": (),
     "sentence_end": (),
+    "sentence_join": (),  # between two sentences: a space in English, nothing in Chinese
     # A chart's alt text states its values: "2013: 664.4 billion yuan; 2022: …".
     "data_point": (("label",), ("value",)),
     "alt_with_values": (("alt",), ("values",)),
