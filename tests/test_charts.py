@@ -10,9 +10,12 @@ from conftest import REPO, SOURCES
 from paperpress.charts import render_chart
 from paperpress.chartspec import load_chart_spec
 from paperpress.errors import SourceError
+from paperpress.locale import load_locale
 from paperpress.publication import load_publication
 
 STYLE = REPO / "templates" / "charts" / "house.mplstyle"
+ZH = REPO / "templates" / "locales" / "zh-CN.yaml"
+EN = REPO / "templates" / "locales" / "en.yaml"
 
 
 def test_the_bundled_publication_declares_at_least_six_charts_placed_in_the_text():
@@ -28,7 +31,7 @@ def test_every_bundled_chart_draws_without_a_missing_glyph(tmp_path, spec):
     with warnings.catch_warnings():
         # matplotlib warns "Glyph … missing from font(s)" where a box would be drawn.
         warnings.simplefilter("error")
-        render_chart(spec, SOURCES / "data", STYLE, tmp_path / "c.svg", tmp_path / "c.png")
+        render_chart(spec, SOURCES / "data", STYLE, ZH, tmp_path / "c.svg", tmp_path / "c.png")
 
 
 def test_a_chart_draws_svg_with_real_text_and_a_300_dpi_png(tmp_path):
@@ -36,7 +39,8 @@ def test_a_chart_draws_svg_with_real_text_and_a_300_dpi_png(tmp_path):
     with warnings.catch_warnings():
         # A CJK label in a font without the glyph warns "Glyph … missing": fail on it.
         warnings.simplefilter("error")
-        render_chart(SOURCES / "charts" / "trade-scale.yaml", SOURCES / "data", STYLE, svg, png)
+        render_chart(SOURCES / "charts" / "trade-scale.yaml", SOURCES / "data", STYLE, ZH, svg,
+                     png)
     text = svg.read_text(encoding="utf-8")
     assert "<text" in text and "Noto Sans CJK SC" in text
     assert "3518.1" in text and "2022年" in text and "单位：亿元" in text
@@ -51,7 +55,7 @@ def test_a_chart_value_comes_from_the_data(tmp_path):
         (SOURCES / "data" / "trade.csv").read_text(encoding="utf-8").replace("3518.1", "4000.5"),
         encoding="utf-8")
     svg, png = tmp_path / "c.svg", tmp_path / "c.png"
-    render_chart(SOURCES / "charts" / "trade-scale.yaml", data, STYLE, svg, png)
+    render_chart(SOURCES / "charts" / "trade-scale.yaml", data, STYLE, ZH, svg, png)
     assert "4000.5" in svg.read_text(encoding="utf-8")
 
 
@@ -61,13 +65,15 @@ def test_a_spec_naming_a_series_that_does_not_exist_names_the_spec(tmp_path):
                     "series:\n  - value: bri_trade@1999\n", encoding="utf-8")
     with pytest.raises(SourceError, match=r"bad.yaml: series item 1: 'bri_trade' has no"
                                           r" period '1999'"):
-        render_chart(spec, SOURCES / "data", STYLE, tmp_path / "c.svg", tmp_path / "c.png")
+        render_chart(spec, SOURCES / "data", STYLE, ZH, tmp_path / "c.svg", tmp_path / "c.png")
 
 
 def test_differences_of_stated_figures_are_computed_not_typed():
     pub = load_publication(SOURCES)
-    points = load_chart_spec(SOURCES / "charts" / "friendship-cities.yaml").points(pub.stats)
+    spec = load_chart_spec(SOURCES / "charts" / "friendship-cities.yaml")
+    points = spec.points(pub.stats, load_locale(ZH))
     assert [p.value for p in points] == [106 - 41, 106]
+    assert [p.text for p in points] == ["65", "106"]
 
 
 def test_negative_values_are_drawn_not_cut_off(tmp_path):
@@ -101,7 +107,7 @@ def test_dollar_signs_in_chart_text_are_drawn_as_typed(tmp_path, kind):
     spec = spec_file(tmp_path, TRADE_SPEC.format(caption="'$x^$'", kind=kind,
                                                  unit="'$\\foo$'", label="'$x^$ 美元'"))
     svg = tmp_path / "c.svg"
-    render_chart(spec, SOURCES / "data", STYLE, svg, tmp_path / "c.png")
+    render_chart(spec, SOURCES / "data", STYLE, ZH, svg, tmp_path / "c.png")
     text = svg.read_text(encoding="utf-8")
     assert "单位：$\\foo$" in text and "$x^$ 美元" in text
 
@@ -130,7 +136,7 @@ def house_style_with(tmp_path, *lines: str):
 
 def draw_trade_scale(tmp_path, style):
     svg, png = tmp_path / "c.svg", tmp_path / "c.png"
-    render_chart(SOURCES / "charts" / "trade-scale.yaml", SOURCES / "data", style, svg, png)
+    render_chart(SOURCES / "charts" / "trade-scale.yaml", SOURCES / "data", style, ZH, svg, png)
     return svg, png
 
 
@@ -198,7 +204,7 @@ def test_the_command_line_reports_a_broken_style_in_one_line(tmp_path):
     style, _ = house_style_with(tmp_path, "path.effects: x")
     result = subprocess.run(
         [sys.executable, "-m", "paperpress", "chart", SOURCES / "charts" / "trade-scale.yaml",
-         SOURCES / "data", style, tmp_path / "c.svg", tmp_path / "c.png"],
+         SOURCES / "data", style, ZH, tmp_path / "c.svg", tmp_path / "c.png"],
         env={**os.environ, "PYTHONPATH": str(REPO / "src"), "PAPERPRESS_WORKER": "off"},
         capture_output=True, text=True)
     assert result.returncode == 1
@@ -222,7 +228,7 @@ def test_a_matplotlibrc_outside_the_project_does_not_change_a_chart(tmp_path):
                                             "savefig.dpi: 50\n", encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "paperpress", "chart", SOURCES / "charts" / "trade-scale.yaml",
-         SOURCES / "data", STYLE, tmp_path / "there.svg", tmp_path / "there.png"],
+         SOURCES / "data", STYLE, ZH, tmp_path / "there.svg", tmp_path / "there.png"],
         env={**os.environ, "PYTHONPATH": str(REPO / "src"), "PAPERPRESS_WORKER": "off"},
         cwd=elsewhere, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -271,3 +277,93 @@ def test_a_chart_has_a_bounded_number_of_series_items(tmp_path):
         load_chart_spec(spec)
     assert str(err.value) == f"{spec}:7: 'series' has 61 items: a chart shows at most 60"
 
+
+
+# --- A chart in the publication's language ----------------------------------------------
+
+PORTS = ("key,period,value,unit,label,section\n"
+         "teu,2022-06,1234.5,thousand TEU,Container throughput,1\n"
+         "teu,2023-01/2023-10,1550.25,thousand TEU,Container throughput,1\n"
+         "teu,2023-H1,-12.50,thousand TEU,Container throughput,1\n")
+
+
+def english_chart(tmp_path, kind="column"):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "ports.csv").write_text(PORTS, encoding="utf-8")
+    spec = spec_file(tmp_path, f"caption: Throughput\nkind: {kind}\nunit: thousand TEU\n"
+                               "data: [ports.csv]\nsource: Harbour Authority\n"
+                               "alt: Column chart of throughput.\nseries:\n"
+                               "  - value: teu@2022-06\n  - value: teu@2023-01/2023-10\n"
+                               "  - value: teu@2023-H1\n", name="ports.yaml")
+    return spec, data
+
+
+@pytest.mark.parametrize("kind", ["column", "bar", "line"])
+def test_a_chart_in_english_has_english_labels_numbers_and_unit_line(tmp_path, kind):
+    spec, data = english_chart(tmp_path, kind)
+    svg = tmp_path / "c.svg"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        render_chart(spec, data, STYLE, EN, svg, tmp_path / "c.png")
+    text = svg.read_text(encoding="utf-8")
+    assert "Unit: thousand TEU" in text and "单位" not in text
+    assert "June 2022" in text and "January–October 2023" in text and "H1 2023" in text
+    assert "1,234.5" in text and "1,550.25" in text and "-12.50" in text
+
+
+def test_the_same_chart_in_chinese_keeps_its_chinese_labels(tmp_path):
+    spec, data = english_chart(tmp_path)
+    svg = tmp_path / "c.svg"
+    render_chart(spec, data, STYLE, ZH, svg, tmp_path / "c.png")
+    text = svg.read_text(encoding="utf-8")
+    assert "单位：thousand TEU" in text and "2023年1—10月" in text and "1234.5" in text
+
+
+def test_alt_text_states_the_values_in_the_language_of_the_publication(tmp_path):
+    spec, data = english_chart(tmp_path)
+    from paperpress.statistics import load_statistics
+
+    stats = load_statistics([data / "ports.csv"])
+    assert load_chart_spec(spec).alt_text(stats, load_locale(EN)) == (
+        "Column chart of throughput: June 2022: 1,234.5 thousand TEU; January–October 2023:"
+        " 1,550.25 thousand TEU; H1 2023: -12.50 thousand TEU.")
+    zh_spec = spec_file(tmp_path, SPEC + "  - value: bri_trade@2022\n", name="zh.yaml")
+    zh_stats = load_statistics(sorted((SOURCES / "data").glob("*.csv")))
+    assert load_chart_spec(zh_spec).alt_text(zh_stats, load_locale(ZH)) == (
+        "柱状图：十年前664.4亿元；2022年3518.1亿元。")
+
+
+def test_the_chart_command_reads_the_locale_file_it_is_given(tmp_path):
+    spec, data = english_chart(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "paperpress", "chart", spec, data, STYLE, EN,
+         tmp_path / "c.svg", tmp_path / "c.png"],
+        env={**os.environ, "PYTHONPATH": str(REPO / "src"), "PAPERPRESS_WORKER": "off"},
+        capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "Unit: thousand TEU" in (tmp_path / "c.svg").read_text(encoding="utf-8")
+
+
+def test_a_broken_locale_file_stops_the_chart_naming_its_line(tmp_path):
+    spec, data = english_chart(tmp_path)
+    locale = tmp_path / "en.yaml"
+    locale.write_text(EN.read_text(encoding="utf-8").replace('unit: "Unit: {unit}"',
+                                                             'unit: "Unit: {units}"'),
+                      encoding="utf-8")
+    line = next(n for n, l in enumerate(locale.read_text(encoding="utf-8").splitlines(), 1)
+                if "{units}" in l)
+    with pytest.raises(SourceError, match=rf"en.yaml:{line}: strings: 'unit' uses {{units}}"):
+        render_chart(spec, data, STYLE, locale, tmp_path / "c.svg", tmp_path / "c.png")
+
+
+def test_a_latin_label_wraps_at_its_spaces_and_a_chinese_one_as_before():
+    from paperpress.charts import _wrap
+
+    label = "Container throughput of the northern harbour"
+    lines = _wrap(label).split("\n")
+    assert len(lines) > 1 and " ".join(lines) == label
+    assert all(len(line) <= 24 for line in lines)
+    assert _wrap("January–October 2023") == "January–October 2023"
+    assert _wrap("中欧班列（长沙）境外运输线路") == "中欧班列\n（长沙）境外运输线路"
+    assert _wrap("与共建国家贸易额占外贸总值比重") == "与共建国家贸易额\n占外贸总值比重"

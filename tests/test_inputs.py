@@ -69,6 +69,7 @@ def _link(project: Path, relative: str, target: str) -> None:
 
 CONFIG = f"sources/{PUB}/publication.yaml"
 SPEC = f"sources/{PUB}/charts/trade-scale.yaml"
+TEXT = f"sources/{PUB}/text.md"
 PROFILE = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
 
 def _move_out(project: Path, relative: str) -> None:
@@ -76,6 +77,17 @@ def _move_out(project: Path, relative: str) -> None:
     outside = project.parent / ("outside-" + relative.replace("/", "-"))
     (project / relative).rename(outside)
     (project / relative).symlink_to(outside)
+
+
+TABLE = ("caption: 贸易规模\nsource: 资料来源：海关\ndata: [trade.csv]\nrows: [bri_trade]\n"
+         'columns: ["2013", "2022"]\n')
+
+
+def _add_table(project: Path, text: str, name: str = "trade-table.yaml") -> Path:
+    path = project / f"sources/{PUB}/tables/{name}"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 CASES = {
@@ -142,6 +154,18 @@ CASES = {
     "brief chart without spec": (lambda p: _edit(p, CONFIG, "charts: [trade-scale,",
                                                  "charts: [trade-scales,"),
                                  f"{CONFIG}:22: brief chart 'trade-scales' has no chart spec"),
+    "text language without a locale file": (
+        lambda p: _edit(p, TEXT, "lang: zh-CN", "lang: fr"),
+        f"{TEXT}:7: lang 'fr': there is no locale file templates/locales/fr.yaml: copy"
+        " templates/locales/en.yaml to templates/locales/fr.yaml"),
+    "text without a language": (lambda p: _edit(p, TEXT, "lang: zh-CN\n", ""),
+                                f"{TEXT}:1: front matter lacks 'lang'"),
+    "locale file linked out": (lambda p: _link(p, "templates/locales/zh-CN.yaml", "/etc/hostname"),
+                               "templates/locales/zh-CN.yaml: locale file 'zh-CN.yaml' leads"
+                               " outside"),
+    "table data missing": (lambda p: _add_table(p, TABLE.replace("[trade.csv]", "[trade.cvs]")),
+                           f"sources/{PUB}/tables/trade-table.yaml:3: data file 'trade.cvs'"
+                           " does not exist"),
     "unknown pdf variant": (lambda p: _edit(p, CONFIG, "variant: pdf/x-4",
                                             "variant: pdf/z-9"),
                             f"{CONFIG}:34: 'pdf: press: variant' is 'pdf/z-9', which is not"
@@ -202,3 +226,49 @@ def test_the_bundled_publication_reads_only_files_inside_the_project():
     assert all(str(p).startswith(f"sources/{PUB}/") for p in named)
     assert [str(p) for p in inputs.pdf["press"].stylesheets] == ["templates/html/press.css"]
     assert str(inputs.pdf["press"].output_profile) == PROFILE
+    assert inputs.locale == Path("templates/locales/zh-CN.yaml")
+
+
+def test_each_chart_is_drawn_with_the_locale_file_of_its_texts_language(tmp_path):
+    # Declared as the chart job's input (and so passed on its command line): editing the
+    # locale, or the text's lang, redraws the charts.
+    root = copy_project(tmp_path)
+    text = root / TEXT
+    text.write_text(text.read_text(encoding="utf-8").replace("lang: zh-CN", "lang: en"),
+                    encoding="utf-8")
+    result = snakemake(root, "-n", "-p", f"figures/{PUB}/trade-scale.svg")
+    assert result.returncode == 0, result.stderr[-2000:]
+    commands = [line for line in result.stdout.splitlines() if " chart " in line]
+    assert len(commands) == 1 and " templates/locales/en.yaml " in commands[0]
+
+
+def _inputs_of(project: Path):
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        return publication_inputs(Path("sources") / PUB)
+    finally:
+        os.chdir(cwd)
+
+
+def test_a_publications_table_specs_and_the_data_they_name_are_its_inputs(tmp_path):
+    root = copy_project(tmp_path)
+    _add_table(root, TABLE)
+    inputs = _inputs_of(root)
+    assert inputs.tables == {"trade-table": Path(f"sources/{PUB}/tables/trade-table.yaml")}
+    assert inputs.table_data == {"trade-table": [Path(f"sources/{PUB}/data/trade.csv")]}
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("贸易表.yaml", TABLE, "贸易表.yaml: a table spec's file name is the table's id"),
+    ("trade-table.yaml", TABLE.replace("rows:", "rowz:"),
+     "trade-table.yaml:4: 'rowz' is not a table setting"),
+    ("trade-table.yaml", TABLE.replace("[trade.csv]", "[/etc/passwd]"),
+     "trade-table.yaml:3: data file '/etc/passwd' is outside"),
+])
+def test_a_fault_in_a_table_spec_stops_the_inputs_naming_it(tmp_path, name, text, message):
+    root = copy_project(tmp_path)
+    _add_table(root, text, name)
+    with pytest.raises(SourceError) as err:
+        _inputs_of(root)
+    assert str(err.value).startswith(f"sources/{PUB}/tables/{message}")

@@ -227,7 +227,8 @@ def test_a_matplotlibrc_in_the_steps_folder_counts_as_on_its_own(worker_dir, tmp
             [sys.executable, "-m", "paperpress", "chart",
              str(REPO / "sources" / "hunan-bri-2023" / "charts" / "trade-scale.yaml"),
              str(REPO / "sources" / "hunan-bri-2023" / "data"),
-             str(REPO / "templates" / "charts" / "house.mplstyle"), str(svg),
+             str(REPO / "templates" / "charts" / "house.mplstyle"),
+             str(REPO / "templates" / "locales" / "zh-CN.yaml"), str(svg),
              str(svg.with_suffix(".png"))],
             env={**os.environ, "PYTHONPATH": str(SRC), **extra}, cwd=tmp_path,
             capture_output=True, text=True)

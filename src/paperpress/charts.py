@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from pathlib import Path
 
 from .chartstyle import drawing_error, house_style
 from .chartspec import ChartSpec, chart_data_paths, load_chart_spec
 from .errors import SourceError
+from .locale import Locale, load_locale
 from .statistics import Statistics, load_statistics
 
 # Colours come from the style file's cycle: the first is the accent for the latest value,
@@ -19,11 +21,14 @@ _EARLIER, _LATEST = -1, 0
 CHART_DPI = 300
 
 
-def render_chart(spec_path: Path, data_dir: Path, style_path: Path,
+def render_chart(spec_path: Path, data_dir: Path, style_path: Path, locale_path: Path,
                  svg_path: Path, png_path: Path) -> None:
+    """Draw a chart in the publication's language (its locale file: period labels, number
+    symbols, the unit line)."""
     spec = load_chart_spec(spec_path)
     stats = load_statistics(chart_data_paths(spec, data_dir))
-    draw(spec, stats, Path(style_path), Path(svg_path), Path(png_path))
+    locale = load_locale(locale_path)
+    draw(spec, stats, locale, Path(style_path), Path(svg_path), Path(png_path))
 
 
 def _bar_range(values: list[float], headroom: float) -> tuple[float, float]:
@@ -34,9 +39,18 @@ def _bar_range(values: list[float], headroom: float) -> tuple[float, float]:
                                                          else span * headroom)
 
 
+# Characters of Chinese, Japanese or Korean script, and their full-width punctuation.
+_CJK_RE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
+
 def _wrap(label: str, width: int = 12) -> str:
-    """Break a long Chinese label into lines of at most ``width`` characters, before an
-    opening bracket where there is one, and never inside a run of digits or Latin letters."""
+    """Break a long label into lines: a Chinese one into lines of at most ``width``
+    characters, before an opening bracket where there is one, and never inside a run of
+    digits or Latin letters; one in a script that spaces its words at its spaces, into lines
+    about as wide (a Latin letter is half as wide as a Chinese character)."""
+    if not _CJK_RE.search(label):
+        return "\n".join(textwrap.wrap(label, width * 2, break_long_words=False,
+                                        break_on_hyphens=False)) or label
     if len(label) <= width:
         return label
     head, bracket, tail = label.partition("（")
@@ -56,12 +70,14 @@ def _wrap(label: str, width: int = 12) -> str:
     return "\n".join(lines)
 
 
-def draw(spec: ChartSpec, stats: Statistics, style_path: Path,
+def draw(spec: ChartSpec, stats: Statistics, locale: Locale, style_path: Path,
          svg_path: Path, png_path: Path) -> None:
-    points = spec.points(stats)  # before the style: a fault in the spec names the spec
+    # Before the style: a fault in the spec names the spec.
+    points = spec.points(stats, locale)
+    unit_line = locale.text("unit", unit=spec.unit)
     try:
         with house_style(style_path):
-            svg, png = _drawn(spec, points)
+            svg, png = _drawn(spec, points, unit_line)
     except SourceError:
         raise
     except Exception as exc:
@@ -71,7 +87,7 @@ def draw(spec: ChartSpec, stats: Statistics, style_path: Path,
     png_path.write_bytes(png)
 
 
-def _drawn(spec: ChartSpec, points: list) -> tuple[bytes, bytes]:
+def _drawn(spec: ChartSpec, points: list, unit_line: str) -> tuple[bytes, bytes]:
     """The chart as SVG and PNG, drawn with the settings in force."""
     # The object-oriented API without pyplot: no GUI backend machinery to import (0.06 s of
     # each chart job) and no global figure list to close.
@@ -123,7 +139,7 @@ def _drawn(spec: ChartSpec, points: list) -> tuple[bytes, bytes]:
         ax.set_ylim(low - span * 0.6, high + span * 0.6)
         ax.set_xlim(-0.4, len(points) - 0.6)
         ax.set_yticklabels([])
-    fig.suptitle(f"单位：{spec.unit}", x=0.01, ha="left", fontsize=8, color="#666666")
+    fig.suptitle(unit_line, x=0.01, ha="left", fontsize=8, color="#666666")
     # Fixed metadata keeps rebuilds byte-identical when nothing changed. The resolution
     # is the pipeline's, not the style's savefig.dpi (3000 made a 585 MB chart).
     svg, png = io.BytesIO(), io.BytesIO()

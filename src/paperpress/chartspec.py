@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from .errors import SourceError
 from .facts import PlaceholderError, fill_placeholders
+from .locale import Locale
 from .statistics import Statistics
 from .textfiles import line_of, plain_text_fault, read_yaml_mapping
 
@@ -33,7 +35,7 @@ _TERM_RE = re.compile(r"\s*([+-])?\s*([a-z][a-z0-9_]*(?:@[0-9HQ/\-]+)?)\s*")
 class Point:
     label: str
     value: float
-    text: str  # the value as prose would print it, for labels and alt text
+    text: str  # the value as the text would print it (locale.number), for labels and alt text
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,16 @@ class ChartSpec:
     note: str = ""
     data_lines: tuple[int | None, ...] = ()  # where each name of 'data:' was typed
 
-    def points(self, stats: Statistics) -> list[Point]:
-        """The values to draw, taken from the data (sums and differences allowed)."""
+    def values(self, stats: Statistics) -> list[tuple[Decimal, str]]:
+        """Each series item's value, taken from the data (sums and differences allowed),
+        with the period of its first term; a reference the data lack names the spec."""
         out = []
         for n, item in enumerate(self.series, 1):
             expr = str(item["value"])
-            facts = []
-            total = 0.0
+            periods = []
+            # Decimal arithmetic: 106 - 41 is 65, and a sum has the most decimals of its
+            # terms (1.50 + 2 is 3.50), as the data typed them.
+            total = Decimal(0)
             pos = 0
             for m in _TERM_RE.finditer(expr):
                 if m.start() != pos or (pos > 0 and not m[1]):
@@ -70,29 +75,40 @@ class ChartSpec:
                     raise SourceError(self.path, f"series item {n}: '{m[2]}' comes from"
                                                  f" {Path(fact.path).name}, which the chart's"
                                                  " 'data:' list does not name")
-                facts.append(fact)
-                total += -float(fact) if m[1] == "-" else float(fact)
-            if pos != len(expr) or not facts:
+                periods.append(fact.period)
+                total += -fact.value if m[1] == "-" else fact.value
+            if pos != len(expr) or not periods:
                 raise SourceError(self.path, f"series item {n}: '{expr}' is not a data"
                                              " reference or a sum/difference of references")
-            decimals = max(-f.value.as_tuple().exponent for f in facts)
-            text = f"{total:.{max(decimals, 0)}f}"
-            label = str(item.get("label") or facts[0].period_label)
-            out.append(Point(label=label, value=total, text=text))
+            out.append((total, periods[0]))
         return out
 
-    def text(self, field: str, stats: Statistics, locale=None) -> str:
+    def points(self, stats: Statistics, locale: Locale) -> list[Point]:
+        """The values to draw, labelled as the publication's language writes periods and
+        numbers (an item's own label, else its period)."""
+        return [Point(label=str(item.get("label") or locale.period(period)),
+                      value=float(total), text=locale.number(total))
+                for item, (total, period) in zip(self.series, self.values(stats))]
+
+    def text(self, field: str, stats: Statistics, locale: Locale) -> str:
         """A text field (caption, source, alt, note) with its placeholders filled."""
         try:
             return fill_placeholders(getattr(self, field), stats, locale)
         except PlaceholderError as exc:
             raise SourceError(self.path, f"{field}: {exc}") from None
 
-    def alt_text(self, stats: Statistics, locale=None) -> str:
-        """Alt text that states the data, so it stays true when the numbers change."""
-        values = "；".join(f"{p.label}{p.text}{self.unit}" for p in self.points(stats))
-        alt = self.text("alt", stats, locale)
-        return f"{alt}：{values}。" if alt else f"{values}。"
+    def alt_text(self, stats: Statistics, locale: Locale) -> str:
+        """Alt text that states the data, so it stays true when the numbers change:
+        柱状图，……：2013年664.4亿元；2022年3518.1亿元。 / Column chart …: 2013: 1.2 million
+        TEU; 2022: 1.5 million TEU."""
+        values = locale.text("list_separator").join(
+            locale.text("data_point", label=p.label, value=locale.quantity(p.text, self.unit))
+            for p in self.points(stats, locale))
+        end = locale.text("sentence_end")
+        alt = self.text("alt", stats, locale).strip().removesuffix(end)
+        if alt:
+            return locale.text("alt_with_values", alt=alt, values=values) + end
+        return values + end
 
 
 def load_chart_spec(path: Path) -> ChartSpec:
@@ -120,31 +136,33 @@ def load_chart_spec(path: Path) -> ChartSpec:
         if not isinstance(item, dict) or "value" not in item:
             raise SourceError(path, f"series item {n} needs a 'value' (a data reference)",
                               line=line_of(series, n - 1))
-        _check_text(path, item, "value", f"series item {n}: 'value'")
+        check_text_field(path, item, "value", f"series item {n}: 'value'")
         if "label" in item:
-            _check_text(path, item, "label", f"series item {n}: 'label'")
+            check_text_field(path, item, "label", f"series item {n}: 'label'")
     for field in TEXT_FIELDS:
         if field in raw:
-            _check_text(path, raw, field, f"'{field}'")
+            check_text_field(path, raw, field, f"'{field}'")
     return ChartSpec(id=path.stem, path=str(path), kind=raw["kind"], unit=raw["unit"],
                      data=tuple(str(d) for d in data), series=tuple(series),
                      caption=raw["caption"], source=raw["source"], alt=raw.get("alt", ""),
                      note=raw.get("note", ""), data_lines=data_lines)
 
 
-def _check_text(path: Path, mapping: dict, key: str, shown: str) -> None:
+def check_text_field(path: Path, mapping: dict, key: str, shown: str,
+                     kind: str | None = None) -> None:
     """A text field must be text (not a list or a mapping, which would print as Python
-    writes them), of bounded length, and plain: it is printed as typed."""
+    writes them), of bounded length (that of a ``kind`` of field, by default ``key``), and
+    plain: it is printed as typed."""
     value, line = mapping[key], line_of(mapping, key)
     if not isinstance(value, str):
         kind = "a list" if isinstance(value, list) else "a mapping"
         raise SourceError(path, f"{shown} must be text, not {kind}: write it on one line,"
                                 " in quotes if it holds [ ] { } or a colon", line=line)
-    limit = MAX_TEXT_CHARS.get(key)
+    limit = MAX_TEXT_CHARS.get(kind or key)
     if limit is not None and len(value) > limit:
         raise SourceError(path, f"{shown} has {len(value)} characters: at most {limit}",
                           line=line)
-    if key != "value" and (fault := plain_text_fault(value)):
+    if (kind or key) != "value" and (fault := plain_text_fault(value)):
         raise SourceError(path, f"{shown} {fault}", line=line)
 
 

@@ -21,7 +21,7 @@ def _model(a):
 def _chart(a):
     from .charts import render_chart
 
-    render_chart(a.spec, a.data_dir, a.style, a.svg, a.png)
+    render_chart(a.spec, a.data_dir, a.style, a.locale, a.svg, a.png)
 
 
 def _html(a):
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_model)
 
     p = sub.add_parser("chart", help="chart spec + data -> SVG and PNG")
-    for name in ("spec", "data_dir", "style", "svg", "png"):
+    for name in ("spec", "data_dir", "style", "locale", "svg", "png"):
         p.add_argument(name, type=Path)
     p.set_defaults(func=_chart)
 

@@ -27,8 +27,9 @@ from .markup import (found, markdown_parser, reference_definition, refusal, writ
 from .model import (Box, Document, Figure, Heading, Image, KeyFigure, KeyFigurePanel,
                     ListBlock, Note, Paragraph, Quote, Span, Table, plain, walk)
 from .statistics import Statistics
-from .textfiles import (check_xml_safe, line_of, parse_yaml_mapping, plain_text_fault,
+from .textfiles import (MAX_TEXT_BYTES, check_xml_safe, line_of, plain_text_fault,
                         read_text_file)
+from .textfiles import split_front_matter as read_front_matter_block
 
 DIRECTIVE_RE = re.compile(r"^(?P<name>figure|table)\s+(?P<id>[a-z0-9][a-z0-9-]*)$")
 CROSS_REF_RE = re.compile(r"\{\{\s*(?P<form>see|ref)\s+(?P<id>[^{}\s]*)\s*\}\}")
@@ -38,12 +39,8 @@ REQUIRED_META = ("title", "issuer", "date", "lang")
 LINK_SCHEMES = ("https:", "http:", "mailto:")
 MAX_HEADING_LEVEL = 3
 MAX_LIST_DEPTH = 2
-# About 20 times the bundled white paper (a book of some 200 pages), with the appendix at
-# its bound. Measured, the white paper PDF job at its peak: 1 MB of text alone 497 MB;
-# 768 KB of text with a 1,000-row appendix 554 MiB, past the build's 500 MiB budget; the
-# appendix alone, 1,000 rows 365 MB, 5,000 rows 764 MB (78 s). tools/bench.py builds a
-# publication at these bounds ("largest accepted input").
-MAX_TEXT_BYTES = 512 * 1024
+# The appendix alone, measured: 1,000 rows 365 MB, 5,000 rows 764 MB (78 s) at the PDF
+# job's peak.
 MAX_APPENDIX_ROWS = 600
 
 
@@ -57,7 +54,8 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
         else Path(templates)
     config_path = pub.root / "publication.yaml"
     meta = read_front_matter(pub.text_path)
-    locale = load_locale(locale_path(templates, meta["lang"]))
+    locale = load_locale(locale_path(templates, meta["lang"], named_in=pub.text_path,
+                                     line=line_of(meta, "lang")))
     tables = {table_id: spec.table(pub.stats, locale)
               for table_id, spec in _table_specs(pub.root).items()}
     doc = parse_text(pub.text_path, pub.stats, set(pub.charts), locale=locale, tables=tables,
@@ -155,14 +153,9 @@ def read_front_matter(path: Path) -> dict:
 
 
 def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
-    """Return (front matter, body, line number where the body starts)."""
-    if not text.startswith("---\n"):
-        raise SourceError(path, "must start with a front matter block (--- title: … ---)",
-                          line=1)
-    end = text.find("\n---\n", 4)
-    if end < 0:
-        raise SourceError(path, "front matter is not closed by a line '---'", line=1)
-    meta = parse_yaml_mapping(path, text[4:end], first_line=2, what=" of front matter fields")
+    """Return (front matter, body, line number where the body starts), every field
+    checked: the required ones present, each printed as typed."""
+    meta, body, body_start_line = read_front_matter_block(path, text)
     for key in REQUIRED_META:
         if not meta.get(key):
             raise SourceError(path, f"front matter lacks '{key}'", line=1)
@@ -178,9 +171,6 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
             if fault := plain_text_fault(item):
                 raise SourceError(path, f"front matter '{key}' {fault}",
                                   line=line_of(value, n) or line)
-    if not re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", str(meta["lang"])):
-        raise SourceError(path, f"front matter 'lang' is '{meta['lang']}', which is not a"
-                                " language tag (e.g. en, zh-CN)", line=line_of(meta, "lang"))
     if isinstance(meta.get("title_lines"), str):
         meta["title_lines"] = [meta["title_lines"]]
     if isinstance(meta.get("keywords"), list):
@@ -189,8 +179,7 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     meta.setdefault("subtitle", "")
     meta.setdefault("keywords", "")
     meta.setdefault("title_lines", [meta["title"]])
-    body_start_line = text[: end + 5].count("\n") + 1
-    return meta, text[end + 5:], body_start_line
+    return meta, body, body_start_line
 
 
 def parse_text(path: Path, stats: Statistics, chart_ids: set[str], locale: Locale,

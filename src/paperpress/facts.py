@@ -1,7 +1,8 @@
 """Placeholders: how text (prose, captions, chart notes) takes its numbers from the data.
 
-``{{ key }}`` or ``{{ key@period }}`` prints the value with its unit (``3518.1亿元``);
-``{{ key | number }}``, ``| unit`` and ``| period`` print one part. Literal double braces
+``{{ key }}`` or ``{{ key@period }}`` prints the value with its unit as the publication's
+language writes it (``3518.1亿元``, ``1.55 million TEU``); ``{{ key | number }}``, ``| unit``
+and ``| period`` print one part. Literal double braces
 are written as Jinja writes them: ``{{ "{{" }}`` and ``{{ "}}" }}``.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .locale import Locale
 from .statistics import Statistics
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*(?P<body>[^{}]*?)\s*\}\}")
@@ -24,7 +26,7 @@ class PlaceholderError(LookupError):
         super().__init__(f"placeholder {placeholder}: {message}")
 
 
-def fill_placeholders(text: str, stats: Statistics, locale=None) -> str:
+def fill_placeholders(text: str, stats: Statistics, locale: Locale) -> str:
     """Replace every data placeholder in ``text``; the first bad one raises PlaceholderError."""
     def replace(m: re.Match) -> str:
         if m["literal"]:
@@ -36,15 +38,14 @@ def fill_placeholders(text: str, stats: Statistics, locale=None) -> str:
             fact = stats.resolve(ref)
         except LookupError as exc:
             raise PlaceholderError(m[0], str(exc)) from None
-        number = fact.number if locale is None else locale.number(fact.value)
         if fmt == "":
-            return fact.display if locale is None else locale.quantity(number, fact.unit)
+            return locale.quantity(locale.number(fact.value), fact.unit)
         if fmt == "number":
-            return number
+            return locale.number(fact.value)
         if fmt == "unit":
             return fact.unit
         if fmt == "period":
-            return fact.period_label if locale is None else locale.period(fact.period)
+            return locale.period(fact.period)
         raise PlaceholderError(m[0], f"unknown format '{fmt}' (use {', '.join(FORMATS)})")
 
     leftover = _TOKEN_RE.sub("", text)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SourceError
+from .textfiles import MAX_TEXT_BYTES
 
 # Where an output profile may come from besides the project: the ICC profiles that Debian's
 # packages install (libgs-common's default_cmyk.icc; colord's and icc-profiles-free's).
@@ -129,12 +130,17 @@ class PublicationInputs:
     charts: dict[str, Path]
     chart_data: dict[str, list[Path]]
     brief_charts: list[str]
+    locale: Path  # templates/locales/<lang>.yaml, for the lang the text's front matter gives
+    tables: dict[str, Path] = field(default_factory=dict)  # data table specs, by table id
+    table_data: dict[str, list[Path]] = field(default_factory=dict)
     pdf: dict[str, PdfSettings] = field(default_factory=dict)
     keep_releases: int = 5
 
 
-# A chart's id is its spec's file name: it names files and Snakemake targets.
+# A chart's id is its spec's file name: it names files and Snakemake targets. A data
+# table's id is its spec's file name likewise.
 CHART_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
+TABLE_ID_RE = CHART_ID_RE
 
 
 def publication_inputs(root: Path, templates: Path = Path("templates"),
@@ -143,18 +149,22 @@ def publication_inputs(root: Path, templates: Path = Path("templates"),
     every file it names. Raises SourceError for the first fault."""
     from .chartspec import load_chart_spec, chart_data_paths
     from .publication import chart_files, data_files, load_config, pdf_settings, releases_kept
+    from .tablespec import load_table_spec, table_data_paths
     from .textfiles import line_of
 
     root = Path(root)
     for folder, what in ((root.parent, "the sources folder"), (root, "the publication's folder"),
                          (root / "data", "its data folder"), (root / "charts", "its charts folder"),
+                         (root / "tables", "its tables folder"),
                          (Path(templates), "the templates folder"),
-                         (Path(templates) / "html", "the templates folder")):
+                         (Path(templates) / "html", "the templates folder"),
+                         (Path(templates) / "locales", "the templates folder")):
         check_folder(folder, project, what)
     inside = (root,)
     config_path = check_project_file(root / "publication.yaml", inside, "the settings file")
     config = load_config(root)
     text = check_project_file(root / "text.md", inside, "the text")
+    locale = text_locale(text, Path(templates))
     data = [check_project_file(p, inside, "data file") for p in data_files(root)]
     charts, chart_data = {}, {}
     for path in chart_files(root):
@@ -165,6 +175,15 @@ def publication_inputs(root: Path, templates: Path = Path("templates"),
         spec = load_chart_spec(path)
         charts[spec.id] = path
         chart_data[spec.id] = chart_data_paths(spec, root / "data")
+    tables, table_data = {}, {}
+    for path in sorted((root / "tables").glob("*.yaml")):
+        path = check_project_file(path, inside, "table spec")
+        if not TABLE_ID_RE.fullmatch(path.stem):
+            raise SourceError(path, "a table spec's file name is the table's id: use lower-case"
+                                    " letters, digits and '-' (e.g. port-throughput.yaml)")
+        table = load_table_spec(path)
+        tables[table.id] = path
+        table_data[table.id] = table_data_paths(table, root / "data")
     brief = config.get("brief") or {}
     brief_charts = list(brief.get("charts") or [])
     for n, chart in enumerate(brief_charts):
@@ -175,8 +194,24 @@ def publication_inputs(root: Path, templates: Path = Path("templates"),
                               line=line_of(brief.get("charts"), n))
     return PublicationInputs(root=root, config=config_path, text=text, data=data,
                              charts=charts, chart_data=chart_data, brief_charts=brief_charts,
+                             locale=locale, tables=tables, table_data=table_data,
                              pdf=pdf_settings(config, root, Path(templates)),
                              keep_releases=releases_kept(config))
+
+
+def text_locale(text: Path, templates: Path) -> Path:
+    """The locale file of the language the text's front matter gives (``lang: en``):
+    templates/locales/<lang>.yaml, checked like every file a build reads. Only the front
+    matter is parsed: the text itself is the model step's to read."""
+    from .locale import locale_path
+    from .textfiles import line_of, read_text_file, split_front_matter
+
+    meta, _, _ = split_front_matter(text, read_text_file(text, MAX_TEXT_BYTES))
+    if not meta.get("lang"):
+        raise SourceError(text, "front matter lacks 'lang' (the text's language: zh-CN, en …)",
+                          line=line_of(meta, "lang") or 1)
+    path = locale_path(templates, meta["lang"], named_in=text, line=line_of(meta, "lang"))
+    return check_project_file(path, (Path(templates),), "locale file")
 
 
 # The templates every publication's editions are made with (templates/…), and the HTML

@@ -1,94 +1,310 @@
-"""A publication's language: every word the pipeline writes and every number and period
-format, from templates/locales/<lang>.yaml (Babel for the number formats).
+"""A publication's language: every word the pipeline writes itself, and how it prints
+numbers, quantities and periods, from templates/locales/<lang>.yaml.
 
-(First cut: the full loader with validation replaces this.)
+The text's front matter names the language (``lang: en``); its locale file holds the words
+(图3 / Figure 3, （见图3） / (see Figure 3), 单位：亿元 / Unit: million TEU …) and the patterns
+of periods (2023年6月 / June 2023). The number symbols (decimal point, thousands separator,
+minus sign) and the month names come from Babel, for the locale the file's ``babel:`` names.
+
+A locale file is checked as a whole when it is loaded: every string present and plain text,
+each using only the fields it is given (``{number}``, ``{unit}`` …) and those it must show,
+so that a mistake in it names its line instead of printing wrong words in every edition.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import string
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 from .errors import SourceError
-from .textfiles import read_yaml_mapping
+from .textfiles import line_of, plain_text_fault, read_yaml_mapping, yaml_flag
+
+# The strings a locale gives, each with the fields it is filled with. A field in a tuple
+# is required; a tuple of several names requires at least one of them.
+STRINGS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "contents": (),
+    "key_figures": (),
+    "notes": (),
+    "back_to_text": (),
+    "brief_title": (),
+    "unit": (("unit",),),
+    "period_note": (("period",),),
+    "figure": (("number",),),
+    "table": (("number",),),
+    "box": (("number",),),
+    "see_figure": (("number",),),
+    "see_table": (("number",),),
+    "see_box": (("number",),),
+    "see_section": (("title",),),
+    "caption_separator": (),
+    "appendix_label": (),
+    "appendix_period": (),
+    "appendix_value": (),
+    "appendix_unit": (),
+    "appendix_section": (),
+    "list_separator": (),
+    "sentence_end": (),
+    "sentence_join": (),  # between two sentences: a space in English, nothing in Chinese
+    # A chart's alt text states its values: "2013: 664.4 billion yuan; 2022: …".
+    "data_point": (("label",), ("value",)),
+    "alt_with_values": (("alt",), ("values",)),
+}
+PERIODS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "year": (("year",),),
+    "month": (("year",), ("month", "month_name")),
+    "H1": (("year",),),
+    "H2": (("year",),),
+    "years": (("start",), ("end",)),
+    "months_in_year": (("year",), ("start_month", "start_month_name"),
+                       ("end_month", "end_month_name")),
+    "range": (("start",), ("end",)),
+}
+SECTIONS = ("babel", "strings", "numbers", "periods")
+NUMBER_SETTINGS = ("group_thousands", "unit_space", "attached_units")
+# A language tag as the text's front matter gives it (BCP 47: en, zh-CN, zh-Hant-TW): it
+# names the locale file, so nothing else may be in it.
+LANG_RE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+MAX_STRING_CHARS = 200
 
 
-def locale_path(templates: Path, lang: str) -> Path:
-    return Path(templates) / "locales" / f"{lang}.yaml"
+def locale_path(templates: Path, lang, named_in: Path | None = None,
+                line: int | None = None) -> Path:
+    """templates/locales/<lang>.yaml. A language without a file stops the build, naming
+    where the language was given (``named_in``, ``line``) and how to add one."""
+    folder = Path(templates) / "locales"
+    where = named_in if named_in is not None else folder
+    if not isinstance(lang, str) or not LANG_RE.fullmatch(lang):
+        raise SourceError(where, f"lang '{lang}' is not a language tag: write one such as"
+                                 " en, zh-CN or zh-TW", line=line)
+    path = folder / f"{lang}.yaml"
+    if not path.is_file():
+        raise SourceError(where, f"lang '{lang}': there is no locale file {path}: copy"
+                                 f" {folder / 'en.yaml'} to {path} and translate its words"
+                                 " (see docs/locales.md)", line=line)
+    return path
 
 
-@dataclass
+@dataclass(frozen=True)
 class Locale:
     lang: str
     path: str
     babel: str
     strings: dict
-    numbers: dict
     periods: dict
+    group_thousands: bool
+    unit_space: str
+    attached_units: tuple[str, ...] = field(default=())
+
+    # --- words ------------------------------------------------------------------------
 
     def text(self, key: str, **fields) -> str:
-        try:
-            template = self.strings[key]
-        except KeyError:
-            raise SourceError(Path(self.path), f"lacks the string '{key}'") from None
-        return template.format(**fields)
+        """The string ``key`` with its fields filled: text("see_figure", number=3)."""
+        return self.strings[key].format(**fields)
 
     def label_word(self, kind: str) -> str:
+        """What a numbered thing is called without its number: 图, Figure, Box."""
         return self.strings[kind].replace("{number}", "").strip()
 
+    # --- numbers ----------------------------------------------------------------------
+
+    @cached_property
+    def _babel(self):
+        from babel import Locale as BabelLocale
+
+        return BabelLocale.parse(self.babel)
+
+    @cached_property
+    def _integer_pattern(self) -> str:
+        """The integer part of the language's number pattern (#,##0; #,##,##0 in Hindi),
+        or 0 where thousands are not grouped."""
+        if not self.group_thousands:
+            return "0"
+        positive = self._babel.decimal_formats[None].pattern.split(";")[0]
+        return re.sub(r"[^#,0]", "", positive.split(".")[0]) or "#,##0"
+
     def number(self, value: Decimal) -> str:
-        text = format(value, "f")
-        if str(self.numbers.get("group_thousands")).lower() not in ("true", "yes"):
-            return text
-        sign, digits, exponent = value.as_tuple()
-        decimals = max(-exponent, 0)
-        from babel.numbers import format_decimal
-        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-        return format_decimal(value, format=pattern, locale=self.babel,
-                              decimal_quantization=False)
+        """``value`` with exactly the decimals the data file typed (34.50 stays 34.50), in
+        the language's symbols: 1,234.5 in English, 3518.1 in Chinese, −1 234,5 in Swedish."""
+        from babel.numbers import format_decimal, get_minus_sign_symbol
+
+        value = Decimal(value)
+        decimals = max(-value.as_tuple().exponent, 0)
+        # The pattern is built from the value's own exponent: Babel's own patterns round to
+        # three decimals, and decimal_quantization=False drops trailing zeros (34.50 → 34.5).
+        pattern = self._integer_pattern + ("." + "0" * decimals if decimals else "")
+        text = format_decimal(abs(value), format=pattern, locale=self._babel)
+        # Babel writes an ASCII hyphen before a negative number whatever the language's
+        # minus sign is: put the language's own.
+        return get_minus_sign_symbol(self._babel) + text if value < 0 else text
 
     def quantity(self, number: str, unit: str) -> str:
+        """A number with its unit: 3518.1亿元, 1.55 million TEU, 50.1%."""
         if not unit:
             return number
-        space = self.numbers.get("unit_space", "")
-        if unit[0] in "%‰°" or not space:
+        if any(unit.startswith(u) for u in self.attached_units):
             return f"{number}{unit}"
-        return f"{number}{space}{unit}"
+        return f"{number}{self.unit_space}{unit}"
 
-    def period(self, period: str) -> str:
+    # --- periods ----------------------------------------------------------------------
+
+    @cached_property
+    def _month_names(self) -> dict:
         from babel.dates import get_month_names
 
-        months = get_month_names("wide", locale=self.babel)
+        # Stand-alone names: a period is a label ("June 2023"), not part of a date.
+        return get_month_names("wide", context="stand-alone", locale=self._babel)
+
+    def period(self, period: str) -> str:
+        """A period as the language writes it (every form statistics.PERIOD_RE accepts):
+        2023-01/2023-10 → 2023年1—10月, January–October 2023."""
         p = self.periods
-
-        def point(text: str) -> tuple[str, str | None]:
-            year, _, rest = text.partition("-")
-            return year, rest or None
-
-        def one(year: str, sub: str | None) -> str:
-            if sub is None:
-                return p["year"].format(year=year)
-            if sub.startswith("H"):
-                return p[sub].format(year=year)
-            return p["month"].format(year=year, month=int(sub), month_name=months[int(sub)])
-
         start, _, end = period.partition("/")
-        y1, s1 = point(start)
+        y1, s1 = _point(start)
         if not end:
-            return one(y1, s1)
-        y2, s2 = point(end)
+            return self._point_text(y1, s1)
+        y2, s2 = _point(end)
         if s1 is None and s2 is None:
             return p["years"].format(start=y1, end=y2)
-        if y1 == y2 and s1 and s2 and not s1.startswith("H"):
+        if y1 == y2 and _is_month(s1) and _is_month(s2):
             return p["months_in_year"].format(
                 year=y1, start_month=int(s1), end_month=int(s2),
-                start_month_name=months[int(s1)], end_month_name=months[int(s2)])
-        return p["range"].format(start=one(y1, s1), end=one(y2, s2))
+                start_month_name=self._month_names[int(s1)],
+                end_month_name=self._month_names[int(s2)])
+        return p["range"].format(start=self._point_text(y1, s1),
+                                 end=self._point_text(y2, s2))
+
+    def _point_text(self, year: str, sub: str | None) -> str:
+        if sub is None:
+            return self.periods["year"].format(year=year)
+        if sub in ("H1", "H2"):
+            return self.periods[sub].format(year=year)
+        return self.periods["month"].format(year=year, month=int(sub),
+                                            month_name=self._month_names[int(sub)])
+
+
+def _point(text: str) -> tuple[str, str | None]:
+    year, _, sub = text.partition("-")
+    return year, sub or None
+
+
+def _is_month(sub: str | None) -> bool:
+    return sub is not None and sub.isdigit()
 
 
 def load_locale(path: Path) -> Locale:
+    """Read and check a locale file; every fault names the file and line."""
     path = Path(path)
-    raw = read_yaml_mapping(path)
-    return Locale(lang=path.stem, path=str(path), babel=raw["babel"], strings=raw["strings"],
-                  numbers=raw.get("numbers") or {}, periods=raw["periods"])
+    raw = read_yaml_mapping(path, " (babel:, strings:, numbers:, periods:)")
+    for key in raw:
+        if key not in SECTIONS:
+            raise SourceError(path, f"'{key}' is not a part of a locale file (it has"
+                                    f" {', '.join(SECTIONS)})", line=line_of(raw, key))
+    for key in SECTIONS:
+        if key not in raw:
+            raise SourceError(path, f"lacks '{key}:' (see templates/locales/en.yaml)",
+                              line=1)
+    babel_name = _babel_name(path, raw)
+    strings = _patterns(path, raw, "strings", STRINGS)
+    periods = _patterns(path, raw, "periods", PERIODS)
+    numbers = _section(path, raw, "numbers")
+    for key in numbers:
+        if key not in NUMBER_SETTINGS:
+            raise SourceError(path, f"numbers: '{key}' is not a number setting (they are"
+                                    f" {', '.join(NUMBER_SETTINGS)})", line=line_of(numbers, key))
+    for key in ("group_thousands", "unit_space"):
+        if key not in numbers:
+            raise SourceError(path, f"numbers: lacks '{key}'", line=line_of(raw, "numbers"))
+    try:
+        group = yaml_flag(numbers["group_thousands"], path, "group_thousands")
+    except SourceError as exc:
+        raise SourceError(path, f"numbers: {exc.message}",
+                          line=line_of(numbers, "group_thousands")) from None
+    unit_space = numbers["unit_space"]
+    if not isinstance(unit_space, str) or unit_space.strip():
+        raise SourceError(path, "numbers: 'unit_space' is what stands between a number and"
+                                ' its unit: "" for none, " " for a space',
+                          line=line_of(numbers, "unit_space"))
+    attached = numbers.get("attached_units", [])
+    if not isinstance(attached, list) or not all(isinstance(u, str) and u for u in attached):
+        raise SourceError(path, "numbers: 'attached_units' must be a list of units written"
+                                ' without a space, e.g. ["%", "‰", "°"]',
+                          line=line_of(numbers, "attached_units"))
+    return Locale(lang=path.stem, path=str(path), babel=babel_name, strings=strings,
+                  periods=periods, group_thousands=group, unit_space=unit_space,
+                  attached_units=tuple(attached))
+
+
+def _babel_name(path: Path, raw: dict) -> str:
+    from babel import Locale as BabelLocale, UnknownLocaleError
+
+    name, line = raw["babel"], line_of(raw, "babel")
+    if not isinstance(name, str):
+        raise SourceError(path, "'babel' must be a locale name such as en_GB", line=line)
+    try:
+        BabelLocale.parse(name, sep="-" if "-" in name else "_")
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise SourceError(path, f"babel: '{name}' is not a locale Babel knows: write one such"
+                                " as en_GB, en_US, zh_Hans_CN or zh_Hant_TW", line=line) from None
+    return name.replace("-", "_")
+
+
+def _section(path: Path, raw: dict, name: str) -> dict:
+    section = raw[name]
+    if not isinstance(section, dict):
+        raise SourceError(path, f"'{name}' must be a mapping of names to text",
+                          line=line_of(raw, name))
+    return section
+
+
+def _patterns(path: Path, raw: dict, name: str, wanted: dict) -> dict:
+    """The strings of section ``name``: all of ``wanted`` there, nothing else, each plain
+    text using only the fields it is filled with, and those it must show."""
+    section = _section(path, raw, name)
+    for key in section:
+        if key not in wanted:
+            raise SourceError(path, f"{name}: '{key}' is not one of the locale's {name}"
+                                    f" ({', '.join(wanted)})", line=line_of(section, key))
+    for key, required in wanted.items():
+        if key not in section:
+            raise SourceError(path, f"{name}: lacks '{key}' (templates/locales/en.yaml has"
+                                    f" each of them)", line=line_of(raw, name))
+        value, line = section[key], line_of(section, key)
+        if not isinstance(value, str):
+            raise SourceError(path, f"{name}: '{key}' must be text, in quotes if it holds"
+                                    " [ ] { } or a colon", line=line)
+        if len(value) > MAX_STRING_CHARS:
+            raise SourceError(path, f"{name}: '{key}' has {len(value)} characters: at most"
+                                    f" {MAX_STRING_CHARS}", line=line)
+        if fault := plain_text_fault(value):
+            raise SourceError(path, f"{name}: '{key}' {fault}", line=line)
+        _check_fields(path, f"{name}: '{key}'", value, required, line)
+    return dict(section)
+
+
+def _check_fields(path: Path, shown: str, value: str, required, line) -> None:
+    allowed = {n for names in required for n in names}
+    may = " or ".join(f"{{{n}}}" for n in sorted(allowed)) or "no field"
+    try:
+        parsed = list(string.Formatter().parse(value))
+    except ValueError:
+        raise SourceError(path, f"{shown} has a '{{' or '}}' that opens or closes no field:"
+                                " write {{ and }} for the braces themselves", line=line) from None
+    used = set()
+    for _, field_name, spec, conversion in parsed:
+        if field_name is None:
+            continue
+        if spec or conversion:
+            raise SourceError(path, f"{shown}: write the field as {{{field_name}}}, without"
+                                    " a format or conversion", line=line)
+        if field_name not in allowed:
+            raise SourceError(path, f"{shown} uses {{{field_name}}}, which it cannot fill"
+                                    f" (it may use {may})", line=line)
+        used.add(field_name)
+    for names in required:
+        if not used & set(names):
+            needed = " or ".join(f"{{{n}}}" for n in names)
+            raise SourceError(path, f"{shown} must contain {needed}", line=line)

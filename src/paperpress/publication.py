@@ -191,5 +191,5 @@ def load_publication(root: Path) -> Publication:
     stats = load_statistics(data_files(root))
     charts = {p.stem: load_chart_spec(p) for p in chart_files(root)}
     for spec in charts.values():
-        spec.points(stats)  # every chart's references must resolve now, not at draw time
+        spec.values(stats)  # every chart's references must resolve now, not at draw time
     return Publication(root=root, config=config, stats=stats, charts=charts)

@@ -5,8 +5,10 @@ Every data file is a UTF-8 CSV with one observation per row::
     key,period,value,unit,label,section
     bri_trade,2013,664.4,亿元,与共建国家贸易额,一（三）
 
-Values are kept as ``Decimal`` so that the prose shows a number exactly as the data file
-types it (``34.65`` stays ``34.65``), while charts take it as a float.
+Values are kept as ``Decimal`` so that the prose shows a number with exactly the decimals the
+data file types (``34.50`` stays ``34.50``), while charts take it as a float. How a number,
+a unit and a period are printed is the publication's language's (``locale.Locale``): a Fact
+holds the values as typed, never their printed form.
 
 Each row is validated against ``schema.Observation``, a pydantic schema: every cell stays text
 unless the schema types it (a code such as ``010`` keeps its zeros), and every fault of
@@ -57,20 +59,6 @@ class Fact:
     path: str
     line: int
 
-    @property
-    def number(self) -> str:
-        """The value as the data file wrote it (no exponent, decimals kept)."""
-        return format(self.value, "f")
-
-    @property
-    def display(self) -> str:
-        """Number and unit, as prose prints it: ``3518.1亿元``, ``50.1%``."""
-        return f"{self.number}{self.unit}"
-
-    @property
-    def period_label(self) -> str:
-        return format_period(self.period)
-
     def __float__(self) -> float:
         return float(self.value)
 
@@ -110,31 +98,6 @@ class Statistics:
             raise LookupError(
                 f"'{key}' has no period '{period}' (it has {', '.join(sorted(periods))})")
         return periods[period]
-
-
-def format_period(period: str) -> str:
-    """A period as Chinese prose writes it: 2023-01/2023-10 → 2023年1—10月."""
-    def point(p: str) -> tuple[str, str | None]:
-        year, _, rest = p.partition("-")
-        return year, rest or None
-
-    def one(year: str, sub: str | None) -> str:
-        if sub is None:
-            return f"{year}年"
-        if sub.startswith("H"):
-            return f"{year}年{'上' if sub == 'H1' else '下'}半年"
-        return f"{year}年{int(sub)}月"
-
-    start, _, end = period.partition("/")
-    y1, s1 = point(start)
-    if not end:
-        return one(y1, s1)
-    y2, s2 = point(end)
-    if s1 is None and s2 is None:
-        return f"{y1}—{y2}年"
-    if y1 == y2 and s1 and s2 and not s1.startswith("H"):
-        return f"{y1}年{int(s1)}—{int(s2)}月"
-    return f"{one(y1, s1)}—{one(y2, s2)}"
 
 
 def parse_number(text: str) -> Decimal:

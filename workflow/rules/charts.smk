@@ -1,4 +1,5 @@
-# Chart spec + the data files it names -> SVG (PDF, web) and 300 dpi PNG (Word).
+# Chart spec + the data files it names -> SVG (PDF, web) and 300 dpi PNG (Word), in the
+# publication's language (its locale file: period labels, number symbols, the unit line).
 
 
 rule chart:
@@ -7,6 +8,7 @@ rule chart:
         spec=chart_spec,
         data=chart_data,
         style=TEMPLATE_FILES["charts/house.mplstyle"][0],
+        locale=lambda w: str(INPUTS[w.pub].locale),
         code=code("charts"),
     output:
         svg="figures/{pub}/{chart}.svg",
@@ -15,4 +17,4 @@ rule chart:
         "build/{pub}/benchmarks/chart-{chart}.tsv"
     shell:
         "{PAPERPRESS} chart {input.spec} sources/{wildcards.pub}/data {input.style}"
-        " {output.svg} {output.png}"
+        " {input.locale} {output.svg} {output.png}"
