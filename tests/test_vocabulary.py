@@ -104,7 +104,7 @@ DATA = ("key,period,value,unit,label,section\n"
 ZH_DATA = ("key,period,value,unit,label,section\n"
            "teu,2024,1.42,万标箱,集装箱吞吐量,一\n"
            "teu,2025,1550.50,万标箱,集装箱吞吐量,一\n")
-TABLE_SPEC = ("caption: {caption}\nsource: {source}\ndata: [traffic.csv]\nrows: [teu]\n"
+TABLE_SPEC = ("caption: \"{caption}\"\nsource: \"{source}\"\ndata: [traffic.csv]\nrows: [teu]\n"
               "columns: ['2024', '2025']\n")
 
 
@@ -237,7 +237,7 @@ def test_an_image_the_editions_cannot_publish_names_the_text_and_line(tmp_path, 
         ' viewBox="0 0 10 10"><image xlink:href="file:///etc/passwd"/></svg>')
     with pytest.raises(SourceError) as err:
         build_document(pub, TEMPLATES)
-    assert str(err.value).startswith(f"{pub / 'text.md'}:9: ")
+    assert str(err.value).startswith(f"{pub / 'text.md'}:10: ")
     assert message in str(err.value)
 
 
@@ -250,7 +250,7 @@ def test_the_english_html_carries_every_construct(english_editions):
     assert page.get("lang") == "en"
     assert [li.text_content() for li in page.cssselect("main ul.depth-1 > li > p")] == [
         "Container traffic", "Bulk traffic"]
-    assert [li.text_content() for li in page.cssselect("main ol.depth-2 > li")] == [
+    assert [li.text_content().strip() for li in page.cssselect("main ol.depth-2 > li")] == [
         "Grain", "Ore"]
     assert page.cssselect("blockquote p")[0].text_content().startswith("A harbour is only")
     box = page.cssselect("aside.box")[0]
@@ -277,7 +277,8 @@ def test_the_english_html_carries_every_construct(english_editions):
 
 def test_no_chinese_word_in_an_english_edition(english_editions):
     html, pdf = english_editions
-    text = lxml_html.parse(str(html)).getroot().text_content() + "".join(pdf_pages(pdf))
+    body = lxml_html.parse(str(html)).getroot().cssselect("body")[0]
+    text = body.text_content() + "".join(pdf_pages(pdf))
     assert not re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", text)
 
 
