@@ -163,6 +163,35 @@ def test_a_note_is_a_word_footnote(built):
         "-1", "0"]
 
 
+def test_notes_join_a_footnotes_part_the_template_has(tmp_path):
+    # Word saves a footnotes part (its separators) in most documents, footnotes or not.
+    from paperpress.wordnotes import SEPARATORS
+
+    document_json, figures, sources = write_sample(tmp_path, "en")
+    template = tmp_path / "template.docx"
+    kind = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+    with zipfile.ZipFile(WHITEPAPER) as src, zipfile.ZipFile(template, "w") as out:
+        for name in src.namelist():
+            data = src.read(name).decode("utf-8") if name.endswith((".xml", ".rels")) \
+                else src.read(name)
+            if name == "[Content_Types].xml":
+                data = data.replace("</Types>", '<Override PartName="/word/footnotes.xml"'
+                                    ' ContentType="application/vnd.openxmlformats-officedocument.'
+                                    'wordprocessingml.footnotes+xml"/></Types>')
+            elif name == "word/_rels/document.xml.rels":
+                data = data.replace("</Relationships>", f'<Relationship Id="rIdNotes"'
+                                    f' Type="{kind}" Target="footnotes.xml"/></Relationships>')
+            out.writestr(name, data)
+        out.writestr("word/footnotes.xml", SEPARATORS)
+    render_whitepaper_docx(document_json, figures, template, tmp_path / "w.docx", sources)
+    with zipfile.ZipFile(tmp_path / "w.docx") as package:
+        assert [n for n in package.namelist() if "footnotes" in n] == [
+            "word/footnotes.xml", "word/_rels/footnotes.xml.rels"]
+    notes = part(tmp_path / "w.docx", "word/footnotes.xml")
+    assert [n.get(f"{W}id") for n in notes.iter(f"{W}footnote")] == ["-1", "0", "1"]
+    assert TEXTS["en"]["note1"] in text(notes)
+
+
 def test_a_link_out_is_a_hyperlink_to_its_address(built):
     body = part(built.whitepaper, "word/document.xml")
     rels = part(built.whitepaper, "word/_rels/document.xml.rels")

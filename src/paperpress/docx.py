@@ -1,10 +1,11 @@
-"""The Word writer: the document model into the editor's Word template.
+"""The Word writer: the render model (paperpress.model) into the editor's Word template.
 
 The template (templates/docx/*.docx) is an ordinary Word file. Its cover fields
-({{ title }}, {{ issuer }} …) are filled by docxtpl; the paragraph ``[[BODY]]`` marks where
-the text goes and ``[[TOC]]`` where the table of contents goes. Every paragraph written here
-uses a named style of the template and no direct formatting, so restyling the template in
-Word restyles the next build.
+({{ title }}, {{ issuer }}, {{ strings.contents }} … the locale's words) are filled by
+docxtpl; the paragraph ``[[BODY]]`` marks where the text goes (wordbody.py writes it) and
+``[[TOC]]`` where the table of contents goes. Every paragraph written uses a named style of
+the template and no direct formatting, so restyling the template in Word restyles the next
+build.
 """
 
 from __future__ import annotations
