@@ -26,7 +26,7 @@ def test_styles_set_the_cjk_face_in_the_east_asian_slot(template):
 def test_templates_mark_where_the_text_goes_and_have_the_table_styles(template):
     document = docx.Document(str(template))
     assert "[[BODY]]" in [p.text for p in document.paragraphs]
-    assert {"Key Figures", "Data Table"} <= {s.name for s in document.styles}
+    assert {"Key Figures", "Report Table", "Box"} <= {s.name for s in document.styles}
 
 
 def test_body_text_indents_its_first_line_by_two_characters():

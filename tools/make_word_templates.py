@@ -20,20 +20,28 @@ from docx.shared import Mm, Pt, RGBColor
 
 SERIF = "Noto Serif CJK SC"
 SANS = "Noto Sans CJK SC"
+# The Latin faces paired with each CJK face: a text in a Latin-script language is set in
+# these (Word: Format > Font > Latin text font). Office ships both; elsewhere a reader's
+# system substitutes a serif and a sans. For a Chinese text the writer sets Latin letters
+# and digits in the CJK face as well, so both scripts share one design.
+LATIN = {SERIF: "Cambria", SANS: "Calibri"}
 ACCENT = RGBColor(0x9E, 0x1B, 0x1E)
 OUT = Path(__file__).resolve().parent.parent / "templates" / "docx"
 
 
 def set_fonts(style, face: str) -> None:
-    """Latin and East Asian slots both, so Word and LibreOffice pick the CJK face."""
-    style.font.name = face
-    rpr = style.element.get_or_add_rPr()
+    """The CJK face in the East Asian slot, its Latin partner in the Latin slots."""
+    set_font_slots(style.element.get_or_add_rPr(), face)
+
+
+def set_font_slots(rpr, face: str) -> None:
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)
-    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(slot), face)
+    for slot in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(slot), LATIN[face])
+    fonts.set(qn("w:eastAsia"), face)
     for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         if fonts.get(qn(attr)) is not None:
             del fonts.attrib[qn(attr)]
@@ -47,6 +55,21 @@ def set_language(style) -> None:
         rpr.append(lang)
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def no_space_between_scripts(style) -> None:
+    """No extra space where Chinese meets Latin letters or digits (Word and LibreOffice
+    add a quarter em there by default): the text sets its own spaces, as in the PDF."""
+    ppr = style.element.get_or_add_pPr()
+    spacing = ppr.find(qn("w:spacing"))
+    for name in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        element = OxmlElement(name)
+        element.set(qn("w:val"), "0")
+        # pPr's schema order: both come before spacing.
+        if spacing is not None:
+            spacing.addprevious(element)
+        else:
+            ppr.append(element)
 
 
 def first_line_chars(style, hundredths: int, size_pt: float) -> None:
@@ -83,9 +106,12 @@ def paragraph_style(doc, name, base="Normal", face=SERIF, size=11, bold=False, c
 
 
 def base_styles(doc) -> None:
+    defaults = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
+    set_font_slots(defaults.find(qn("w:rPr")), SERIF)
     normal = paragraph_style(doc, "Normal", face=SERIF, size=11, line=1.5,
                              align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     set_language(normal)
+    no_space_between_scripts(normal)
     body = paragraph_style(doc, "Body Text", face=SERIF, size=11, line=1.5,
                            align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=2)
     first_line_chars(body, 200, 11)
@@ -95,7 +121,9 @@ def base_styles(doc) -> None:
                     before=12, after=6, keep_next=True)
     paragraph_style(doc, "Heading 3", face=SANS, size=11, bold=True, color=ACCENT,
                     before=8, after=3, keep_next=True)
-    doc.styles["Heading 1"].paragraph_format.page_break_before = True
+    # Whether a chapter opens a new page is the publication's setting (layout:
+    # chapters_on_new_page), which the writer applies to each chapter heading.
+    doc.styles["Heading 1"].paragraph_format.page_break_before = False
     for level in (1, 2, 3):
         doc.styles[f"Heading {level}"].element.get_or_add_pPr()
         doc.styles[f"Heading {level}"].font.italic = False
@@ -114,24 +142,41 @@ def base_styles(doc) -> None:
     paragraph_style(doc, "TOC 1", face=SANS, size=11, bold=True, before=6, after=2)
     toc2 = paragraph_style(doc, "TOC 2", face=SERIF, size=10.5, after=2)
     toc2.paragraph_format.left_indent = Pt(21)
+    toc3 = paragraph_style(doc, "TOC 3", face=SERIF, size=10, after=1)
+    toc3.paragraph_format.left_indent = Pt(42)
     paragraph_style(doc, "Figure", face=SERIF, size=11, align=WD_ALIGN_PARAGRAPH.CENTER,
                     before=6, after=0, keep_next=True)
     paragraph_style(doc, "Caption", face=SANS, size=9.5, bold=False,
                     color=RGBColor(0x1D, 0x1D, 0x1F), align=WD_ALIGN_PARAGRAPH.CENTER,
-                    before=3, after=0, keep_next=True)
+                    before=6, after=3, keep_next=True)
     paragraph_style(doc, "Source Note", face=SERIF, size=8, color=RGBColor(0x66, 0x66, 0x66),
                     align=WD_ALIGN_PARAGRAPH.LEFT, after=10, line=1.2)
     paragraph_style(doc, "Key Figure Value", face=SANS, size=20, bold=True, color=ACCENT,
                     align=WD_ALIGN_PARAGRAPH.LEFT, line=1.0)
     paragraph_style(doc, "Key Figure Label", face=SANS, size=8.5,
                     align=WD_ALIGN_PARAGRAPH.LEFT, after=2, line=1.2)
-    paragraph_style(doc, "Table Text", face=SERIF, size=9, align=WD_ALIGN_PARAGRAPH.LEFT,
-                    line=1.2)
+    table_text_styles(doc)
     paragraph_style(doc, "Brief Point", base="Normal", face=SERIF, size=10.5, after=3, line=1.4)
     paragraph_style(doc, "Header", face=SANS, size=8, color=RGBColor(0x88, 0x88, 0x88),
                     align=WD_ALIGN_PARAGRAPH.RIGHT)
     paragraph_style(doc, "Footer", face=SANS, size=9, color=RGBColor(0x44, 0x44, 0x44),
                     align=WD_ALIGN_PARAGRAPH.CENTER)
+    quote = paragraph_style(doc, "Quote", base="Body Text", face=SERIF, size=10.5,
+                            color=RGBColor(0x44, 0x44, 0x44), before=4, after=4, line=1.5)
+    quote.font.italic = False  # CJK faces have no italic: Word would slant them
+    quote.paragraph_format.left_indent = quote.paragraph_format.right_indent = Pt(24)
+    # Not kept with the next paragraph: LibreOffice would keep the whole box with the
+    # paragraph after it, and move both to the next page.
+    paragraph_style(doc, "Box Title", face=SANS, size=11, bold=True, color=ACCENT,
+                    align=WD_ALIGN_PARAGRAPH.LEFT, after=4)
+    paragraph_style(doc, "Box Text", base="Body Text", face=SERIF, size=10.5, after=2,
+                    line=1.5)
+    # Word's own names for its footnote styles, so that Word uses them for notes an editor
+    # adds too (Word shows them as Footnote Text and Footnote Reference).
+    note_text = paragraph_style(doc, "footnote text", face=SERIF, size=8.5,
+                                align=WD_ALIGN_PARAGRAPH.LEFT, after=2, line=1.2)
+    built_in(note_text, "FootnoteText")
+    list_styles(doc)
     styles = doc.styles
     lead = styles.add_style("Lead-in", WD_STYLE_TYPE.CHARACTER)
     set_fonts(lead, SANS)
@@ -143,7 +188,91 @@ def base_styles(doc) -> None:
     kf_unit = styles.add_style("Key Figure Unit", WD_STYLE_TYPE.CHARACTER)
     set_fonts(kf_unit, SANS)
     kf_unit.font.size = Pt(10)
+    # No face of their own: a link or a note call is set in the face around it.
+    link = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
+    built_in(link, "Hyperlink")
+    link.font.color.rgb = RGBColor(0x1F, 0x4E, 0x8C)
+    link.font.underline = True
+    note_call = styles.add_style("footnote reference", WD_STYLE_TYPE.CHARACTER)
+    built_in(note_call, "FootnoteReference")
+    note_call.font.superscript = True
     table_styles(doc)
+
+
+def built_in(style, style_id: str) -> None:
+    """Mark a style as Word's built-in of that name, with the id Word gives it."""
+    style.style_id = style_id
+    if style.element.get(qn("w:customStyle")) is not None:
+        del style.element.attrib[qn("w:customStyle")]
+
+
+def table_text_styles(doc) -> None:
+    """Cell paragraphs: a style per alignment, for header and body cells, so a table's
+    columns line up by style and not by formatting written into each cell."""
+    paragraph_style(doc, "Table Text", face=SERIF, size=9, align=WD_ALIGN_PARAGRAPH.LEFT,
+                    line=1.2)
+    paragraph_style(doc, "Table Header", base="Table Text", face=SANS, size=9, bold=True,
+                    color=RGBColor(0x1D, 0x1D, 0x1F), align=WD_ALIGN_PARAGRAPH.LEFT, line=1.2)
+    for kind in ("Text", "Header"):
+        for suffix, align in ((" Number", WD_ALIGN_PARAGRAPH.RIGHT),
+                              (" Centered", WD_ALIGN_PARAGRAPH.CENTER)):
+            style = doc.styles.add_style(f"Table {kind}{suffix}", WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = doc.styles[f"Table {kind}"]
+            style.paragraph_format.alignment = align
+
+
+# The list styles and the numbering each is linked to: (style, style id, format, text).
+# The writer starts each numbered list at its own first number on the style's definition.
+LISTS = (("List Bullet", "ListBullet", "bullet", "\u2022"),
+         ("List Bullet 2", "ListBullet2", "bullet", "\u2013"),
+         ("List Number", "ListNumber", "decimal", "%1."),
+         ("List Number 2", "ListNumber2", "decimal", "%1)"))
+LIST_INDENT, LIST_HANGING = 440, 300  # twips: the text of a level-1 item, its marker's room
+
+
+def list_styles(doc) -> None:
+    from docx.oxml import parse_xml
+
+    numbering = doc.part.numbering_part.element
+    for child in list(numbering):
+        numbering.remove(child)
+    # Word's other list styles point at numbering removed here: they are unnumbered.
+    for style in doc.styles.element.iter(qn("w:style")):
+        ppr = style.find(qn("w:pPr"))
+        for num_pr in [] if ppr is None else ppr.findall(qn("w:numPr")):
+            ppr.remove(num_pr)
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    for n, (name, style_id, fmt, text) in enumerate(LISTS):
+        level = 2 if name.endswith(" 2") else 1
+        numbering.append(parse_xml(
+            f'<w:abstractNum {ns} w:abstractNumId="{n}">'
+            f'<w:multiLevelType w:val="singleLevel"/>'
+            f'<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+            f'<w:pStyle w:val="{style_id}"/><w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
+            f'<w:pPr><w:ind w:left="{LIST_INDENT * level}" w:hanging="{LIST_HANGING}"/></w:pPr>'
+            f'</w:lvl></w:abstractNum>'))
+    for n, (name, *_rest) in enumerate(LISTS):
+        numbering.append(parse_xml(f'<w:num {ns} w:numId="{n + 1}">'
+                                   f'<w:abstractNumId w:val="{n}"/></w:num>'))
+        style = paragraph_style(doc, name, face=SERIF, size=11, after=2, line=1.5,
+                                align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        ppr = style.element.get_or_add_pPr()
+        num_pr = parse_xml(f'<w:numPr {ns}><w:numId w:val="{n + 1}"/></w:numPr>')
+        ppr.insert(0, num_pr)  # numPr comes first but for pStyle, keepNext and keepLines
+        _move_after_keeps(ppr, num_pr)
+    for name, level in (("List Continue", 1), ("List Continue 2", 2)):
+        style = paragraph_style(doc, name, face=SERIF, size=11, after=2, line=1.5,
+                                align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        style.paragraph_format.left_indent = Pt(LIST_INDENT * level / 20)
+
+
+def _move_after_keeps(ppr, element) -> None:
+    """pPr children have a fixed order: keepNext, keepLines, pageBreakBefore … numPr."""
+    before = [c for c in ppr if c.tag in {qn(t) for t in (
+        "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr",
+        "w:widowControl")}]
+    if before:
+        before[-1].addnext(element)
 
 
 def table_style(doc, name: str, xml_body: str) -> None:
@@ -159,7 +288,7 @@ def table_style(doc, name: str, xml_body: str) -> None:
 
 
 def table_styles(doc) -> None:
-    accent, soft, rule = "9E1B1E", "F6ECEB", "BFBFBF"
+    accent, soft, rule, box = "9E1B1E", "F6ECEB", "BFBFBF", "FBF6F5"
     table_style(doc, "Key Figures", f"""
       <w:tblPr>
         <w:tblBorders>
@@ -172,21 +301,45 @@ def table_styles(doc) -> None:
           <w:bottom w:w="80" w:type="dxa"/><w:right w:w="120" w:type="dxa"/></w:tblCellMar>
       </w:tblPr>
       <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{soft}"/></w:tcPr>""")
-    table_style(doc, "Data Table", f"""
+    # Thin rules, a shaded header row (repeated on every page the table runs over).
+    table_style(doc, "Report Table", f"""
       <w:pPr><w:spacing w:before="20" w:after="20" w:line="260" w:lineRule="auto"/></w:pPr>
-      <w:rPr><w:sz w:val="18"/></w:rPr>
       <w:tblPr>
         <w:tblBorders>
           <w:top w:val="single" w:sz="8" w:color="{accent}"/>
           <w:bottom w:val="single" w:sz="8" w:color="{accent}"/>
           <w:insideH w:val="single" w:sz="2" w:color="{rule}"/>
         </w:tblBorders>
-        <w:tblCellMar><w:left w:w="80" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar>
+        <w:tblCellMar><w:top w:w="30" w:type="dxa"/><w:left w:w="80" w:type="dxa"/>
+          <w:bottom w:w="30" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar>
       </w:tblPr>
       <w:tblStylePr w:type="firstRow">
-        <w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr>
-        <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{accent}"/></w:tcPr>
+        <w:tcPr>
+          <w:tcBorders><w:bottom w:val="single" w:sz="6" w:color="{accent}"/></w:tcBorders>
+          <w:shd w:val="clear" w:color="auto" w:fill="{soft}"/>
+        </w:tcPr>
       </w:tblStylePr>""")
+    # A box: one shaded, ruled cell holding its title and its text.
+    table_style(doc, "Box", f"""
+      <w:tblPr>
+        <w:tblBorders>
+          <w:top w:val="single" w:sz="12" w:color="{accent}"/>
+          <w:left w:val="single" w:sz="4" w:color="{accent}"/>
+          <w:bottom w:val="single" w:sz="4" w:color="{accent}"/>
+          <w:right w:val="single" w:sz="4" w:color="{accent}"/>
+        </w:tblBorders>
+        <w:tblCellMar><w:top w:w="140" w:type="dxa"/><w:left w:w="200" w:type="dxa"/>
+          <w:bottom w:w="140" w:type="dxa"/><w:right w:w="200" w:type="dxa"/></w:tblCellMar>
+      </w:tblPr>
+      <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{box}"/></w:tcPr>""")
+
+
+def east_asian_theme_language(doc) -> None:
+    """Word picks theme fonts for East Asian text by this language (the default says
+    Japanese)."""
+    lang = doc.settings.element.find(qn("w:themeFontLang"))
+    if lang is not None:
+        lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 def page_setup(doc, top=27, bottom=24, side=24) -> None:
@@ -222,6 +375,7 @@ def page_number_footer(section, different_first=True) -> None:
 def whitepaper() -> None:
     doc = Document()
     base_styles(doc)
+    east_asian_theme_language(doc)
     page_setup(doc)
     section = doc.sections[0]
     page_number_footer(section)
@@ -238,7 +392,8 @@ def whitepaper() -> None:
     doc.add_paragraph("{{ issuer }}", style="Cover Issuer")
     last = doc.add_paragraph("{{ date }}", style="Cover Issuer")
     last.add_run().add_break(WD_BREAK.PAGE)
-    doc.add_paragraph("目录", style="TOC Heading")
+    # The contents' title in the publication's language, from its locale.
+    doc.add_paragraph("{{ strings.contents }}", style="TOC Heading")
     doc.add_paragraph("[[TOC]]", style="Normal")
     doc.add_paragraph("[[BODY]]", style="Body Text")
     doc.core_properties.title = "White paper template"
@@ -249,10 +404,10 @@ def whitepaper() -> None:
 def brief() -> None:
     doc = Document()
     base_styles(doc)
+    east_asian_theme_language(doc)
     page_setup(doc, top=20, bottom=20, side=20)
     section = doc.sections[0]
     page_number_footer(section, different_first=False)
-    doc.styles["Heading 1"].paragraph_format.page_break_before = False
     doc.styles["Title"].font.size = Pt(18)
     # A brief is dense: tighter headings than the white paper.
     for name, before, after in (("Heading 2", 8, 3), ("Heading 3", 5, 1)):
@@ -262,7 +417,8 @@ def brief() -> None:
     doc.styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     doc.add_paragraph("{{ brief_title }}", style="Heading 3")
     doc.add_paragraph("{{ title }}", style="Title")
-    doc.add_paragraph("{{ subtitle }} · {{ issuer }} · {{ date }}", style="Cover Issuer")
+    doc.add_paragraph("{% if subtitle %}{{ subtitle }} · {% endif %}{{ issuer }} · {{ date }}",
+                      style="Cover Issuer")
     doc.paragraphs[-1].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     doc.add_paragraph("[[BODY]]", style="Body Text")
     doc.core_properties.title = "Brief template"

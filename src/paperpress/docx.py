@@ -1,10 +1,11 @@
-"""The Word writer: the document model into the editor's Word template.
+"""The Word writer: the render model (paperpress.model) into the editor's Word template.
 
 The template (templates/docx/*.docx) is an ordinary Word file. Its cover fields
-({{ title }}, {{ issuer }} …) are filled by docxtpl; the paragraph ``[[BODY]]`` marks where
-the text goes and ``[[TOC]]`` where the table of contents goes. Every paragraph written here
-uses a named style of the template and no direct formatting, so restyling the template in
-Word restyles the next build.
+({{ title }}, {{ issuer }}, {{ strings.contents }} … the locale's words) are filled by
+docxtpl; the paragraph ``[[BODY]]`` marks where the text goes (wordbody.py writes it) and
+``[[TOC]]`` where the table of contents goes. Every paragraph written uses a named style of
+the template and no direct formatting, so restyling the template in Word restyles the next
+build.
 """
 
 from __future__ import annotations
@@ -23,14 +24,14 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from .atomic import atomic_path
-from .brief import make_brief
-from .document import (DataTable, Document, Figure, Heading, KeyFigure, KeyFigurePanel,
-                       Paragraph)
 from .errors import SourceError
+from .model import Document
 from .textfiles import read_text_file
 from .templating import (RENDER_ERRORS, describe_render_error, make_field_environment,
                          time_limit)
+from .wordbody import BodyWriter, Flow
 from .wordtemplate import check_word_template, check_written_word_file
+from .wordxml import add_link, put_setting, set_language
 
 BODY_MARKER = "[[BODY]]"
 TOC_MARKER = "[[TOC]]"
@@ -84,9 +85,10 @@ def _naming_the_template(render):
     """Text that reaches python-docx with a character XML cannot carry: the sources refuse
     such characters, so this only names the template instead of raising a traceback."""
     @functools.wraps(render)
-    def render_naming_the_template(document_json, figures_dir, template_path, out):
+    def render_naming_the_template(document_json, figures_dir, template_path, out,
+                                   sources_dir=None):
         try:
-            return render(document_json, figures_dir, template_path, out)
+            return render(document_json, figures_dir, template_path, out, sources_dir)
         except ValueError as exc:
             if not _not_xml_compatible(exc):
                 raise
@@ -109,7 +111,8 @@ def _look_up_styles_once(document, template_path: Path) -> None:
             return look_up(style_or_name, style_type)
         key = (style_or_name, style_type)
         if key not in ids:
-            ids[key] = _style_id(look_up, style_or_name, style_type, template_path)
+            ids[key] = _style_id(look_up, style_or_name, style_type, template_path,
+                                 document.styles)
         return ids[key]
 
     part.get_style_id = get_style_id
@@ -119,11 +122,16 @@ STYLE_KINDS = {WD_STYLE_TYPE.PARAGRAPH: "paragraph", WD_STYLE_TYPE.CHARACTER: "c
                WD_STYLE_TYPE.TABLE: "table", WD_STYLE_TYPE.LIST: "list"}
 
 
-def _style_id(look_up, name: str, style_type, template_path: Path):
+def _style_id(look_up, name: str, style_type, template_path: Path, styles=None):
     kind = STYLE_KINDS.get(style_type, "")
     try:
         return look_up(name, style_type)
     except KeyError:
+        # Word saves its built-in styles under its own spelling ("footnote text", "toc 1").
+        same = [s for s in styles or () if s.type == style_type
+                and (s.name or "").lower() == name.lower()]
+        if same:
+            return same[0].style_id
         raise SourceError(template_path, f"has no {kind} style '{name}', which the Word"
                                          " editions use: add it (or undo its renaming) in"
                                          " Word's Styles pane") from None
@@ -143,148 +151,78 @@ def _find_marker(doc, marker: str, template_path: Path, required: bool = True):
     return None
 
 
-class _Writer:
-    """Inserts styled paragraphs before a marker paragraph, then removes the marker."""
-
-    def __init__(self, docx, marker, figures_dir: Path, text_width: Emu):
-        self.docx, self.marker = docx, marker
-        self.figures_dir = Path(figures_dir)
-        self.text_width = text_width
-        self.bookmarks = 0
-
-    def paragraph(self, style: str, text: str = ""):
-        p = self.marker.insert_paragraph_before(text, style=style)
-        return p
-
-    def heading(self, text: str, level: int):
-        return self.paragraph(f"Heading {level}", text)
-
-    def body(self, block: Paragraph, style: str = "Body Text"):
-        p = self.paragraph(style)
-        for span in block.spans:
-            char_style = "Lead-in" if span.strong else "Emphasis" if span.em else None
-            if span.ref:
-                # （见图3）: "图3" is a REF field to the caption's bookmark, so Word keeps the
-                # number right when figures are added or moved.
-                number = span.ref.removeprefix("fig-")
-                p.add_run("（见", style=char_style)
-                _add_field(p, f" REF {_caption_bookmark(number)} \\h ", f"图{number}",
-                           char_style=char_style)
-                p.add_run("）", style=char_style)
-            else:
-                p.add_run(span.text, style=char_style)
-        return p
-
-    def figure(self, fig: Figure, number: int, width_ratio: float = 1.0):
-        png = self.figures_dir / f"{fig.chart}.png"
-        if not png.exists():
-            raise SourceError(png, f"chart for figure {number} has not been drawn")
-        p = self.paragraph("Figure")
-        run = p.add_run()
-        shape = run.add_picture(str(png), width=Emu(int(self.text_width * width_ratio)))
-        # Alt text lives on the drawing's docPr (Word: Format Picture > Alt Text).
-        shape._inline.docPr.set("descr", fig.alt)
-        shape._inline.docPr.set("title", fig.caption)
-        cap = self.paragraph("Caption")
-        self.bookmarks += 1
-        start = OxmlElement("w:bookmarkStart")
-        start.set(qn("w:id"), str(self.bookmarks))
-        start.set(qn("w:name"), _caption_bookmark(number))
-        cap._p.append(start)
-        cap.add_run("图", style="Figure Number")
-        _add_field(cap, " SEQ 图 \\* ARABIC ", str(number), char_style="Figure Number")
-        end = OxmlElement("w:bookmarkEnd")
-        end.set(qn("w:id"), str(self.bookmarks))
-        cap._p.append(end)
-        cap.add_run("\u3000" + fig.caption)
-        self.paragraph("Source Note", fig.source)
-
-    def finish(self):
-        self.marker._p.getparent().remove(self.marker._p)
-
-
-def _caption_bookmark(number) -> str:
-    # Word hides bookmarks whose names start with _Ref, as it does for its own captions.
-    return f"_RefFigure{number}"
-
-
-def _add_field(paragraph, instruction: str, cached: str, char_style: str | None = None):
-    """A Word field (SEQ, PAGE, TOC …) with a cached result shown until Word updates it."""
-    def run_with(child):
-        run = paragraph.add_run(style=char_style)
-        run._r.append(child)
-        return run
-
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    run_with(begin)
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = instruction
-    run_with(instr)
-    sep = OxmlElement("w:fldChar")
-    sep.set(qn("w:fldCharType"), "separate")
-    run_with(sep)
-    paragraph.add_run(cached, style=char_style)
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    run_with(end)
-
-
 def _text_width(docx) -> Emu:
     section = docx.sections[-1]
     return Emu(section.page_width - section.left_margin - section.right_margin)
 
 
-def _set_properties(docx, meta: dict, subject: str) -> None:
+def _set_properties(docx, meta: dict, subject: str, strings: dict) -> None:
     props = docx.core_properties
     props.title = meta["title"]
     props.subject = subject
     props.author = meta["issuer"]
-    props.keywords = meta.get("keywords", "")
+    keywords = meta.get("keywords", "")
+    if isinstance(keywords, list):
+        keywords = strings.get("list_separator", ", ").join(map(str, keywords))
+    props.keywords = str(keywords)
     props.language = meta["lang"]
-    props.comments = f"{meta['title']}{meta.get('subtitle', '')}"
+    props.comments = run_on([meta["title"], meta.get("subtitle", "")])
     props.last_modified_by = meta["issuer"]
 
 
-def _write_toc(docx, doc: Document, template_path: Path) -> None:
+def run_on(texts: list[str]) -> str:
+    """Texts as one run of text: Latin-script sentences take a space between them, Chinese
+    ones none (the model's texts carry their own punctuation)."""
+    out = ""
+    for text in texts:
+        if out and text and out[-1].isascii() and text[0].isascii() \
+                and not (out[-1].isspace() or text[0].isspace()):
+            out += " "
+        out += text
+    return out
+
+
+def _write_toc(docx, doc: Document, template_path: Path, bookmarks) -> bool:
+    """The table of contents at the template's [[TOC]]: False if it has none."""
     marker = _find_marker(docx, TOC_MARKER, template_path, required=False)
     if marker is None:
-        return
-    headings = [b for b in doc.blocks if isinstance(b, Heading) and b.level <= 2]
-    # One TOC field whose cached result lists the headings: Word refreshes it (with page
-    # numbers) on opening, and any reader that does not update fields still sees the list.
+        return False
+    levels = max([h.level for h in doc.contents] or [2])
+    # One TOC field whose cached result lists the headings (each a link to its heading):
+    # Word refreshes it, with page numbers, on opening, and a reader that does not update
+    # fields still sees the list.
     first = marker.insert_paragraph_before("", style="TOC 1")
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    first.add_run()._r.append(begin)
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = ' TOC \\o "1-2" \\h \\z \\u '
-    first.add_run()._r.append(instr)
-    sep = OxmlElement("w:fldChar")
-    sep.set(qn("w:fldCharType"), "separate")
-    first.add_run()._r.append(sep)
-    paragraph = first
-    for n, h in enumerate(headings):
-        if n:
-            paragraph = marker.insert_paragraph_before("", style=f"TOC {h.level}")
+    for kind, text in (("begin", None), (None, f' TOC \\o "1-{levels}" \\h \\z \\u '),
+                       ("separate", None)):
+        run = first.add_run()
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
         else:
-            paragraph.style = f"TOC {h.level}"
-        paragraph.add_run(h.text)
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+    paragraph = first
+    for n, heading in enumerate(doc.contents):
+        style = f"TOC {min(max(heading.level, 1), 3)}"
+        if n:
+            paragraph = marker.insert_paragraph_before("", style=style)
+        else:
+            paragraph.style = style
+        if heading.anchor:
+            add_link(paragraph, heading.text, None, anchor=bookmarks.name(heading.anchor))
+        else:
+            paragraph.add_run(heading.text)
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
     paragraph.add_run()._r.append(end)
     marker._p.getparent().remove(marker._p)
-    _request_field_update(docx)
-
-
-def _request_field_update(docx) -> None:
-    settings = docx.settings.element
-    if settings.find(qn("w:updateFields")) is None:
-        update = OxmlElement("w:updateFields")
-        update.set(qn("w:val"), "true")
-        settings.append(update)
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    put_setting(docx.settings.element, update)
+    return True
 
 
 def _save(tpl: DocxTemplate, out: Path, template_path: Path) -> None:
@@ -295,113 +233,103 @@ def _save(tpl: DocxTemplate, out: Path, template_path: Path) -> None:
         check_written_word_file(tmp, template_path)
 
 
-def _cover_context(meta: dict) -> dict:
+def _cover_context(doc: Document) -> dict:
+    meta = doc.meta
     lines = meta.get("title_lines") or [meta["title"]]
     return {"title": meta["title"], "title_lines": lines + [""] * (2 - len(lines)),
             "subtitle": meta.get("subtitle", ""), "issuer": meta["issuer"],
-            "date": meta["date"]}
+            "date": meta["date"], "strings": dict(doc.strings)}
+
+
+def _read_model(document_json: Path) -> Document:
+    return Document.from_json(read_text_file(Path(document_json)))
 
 
 @_naming_the_template
 def render_whitepaper_docx(document_json: Path, figures_dir: Path, template_path: Path,
-                           out: Path) -> None:
-    doc = Document.from_json(read_text_file(Path(document_json)))
-    tpl = _fill_cover(Path(template_path), _cover_context(doc.meta))
+                           out: Path, sources_dir: Path | None = None) -> None:
+    """The white paper's Word edition. ``sources_dir``: the publication's folder, where
+    its pictures (images/…) are."""
+    template_path = Path(template_path)
+    doc = _read_model(document_json)
+    tpl = _fill_cover(template_path, _cover_context(doc))
     docx = tpl.docx
-    _write_toc(docx, doc, Path(template_path))
-    writer = _Writer(docx, _find_marker(docx, BODY_MARKER, Path(template_path)), figures_dir,
-                     _text_width(docx))
-    # Chapters open on a new page because the template's Heading 1 style says so.
-    for block in doc.blocks:
-        if isinstance(block, Heading):
-            writer.heading(block.text, block.level)
-        elif isinstance(block, Paragraph):
-            writer.body(block)
-        elif isinstance(block, KeyFigurePanel):
-            _key_figure_table(writer, doc.key_figures)
-        elif isinstance(block, DataTable):
-            _data_table(writer, block)
-        else:
-            writer.figure(block, block.number, width_ratio=0.92)
+    set_language(docx, doc.meta["lang"])
+    chapters_on_new_page = bool(doc.settings.get("chapters_on_new_page", True))
+    writer = BodyWriter(docx, doc, figures_dir, sources_dir, template_path,
+                        figure_width=0.92, chapters_on_new_page=chapters_on_new_page)
+    has_contents = _write_toc(docx, doc, template_path, writer.bookmarks)
+    marker = _find_marker(docx, BODY_MARKER, template_path)
+    flow = Flow.at_marker(docx, marker, _text_width(docx))
+    writer.blocks(flow, doc.blocks)
+    if has_contents and not chapters_on_new_page:
+        _start_on_new_page(flow)
+    _remove_marker(marker)
     writer.finish()
-    _set_properties(docx, doc.meta, f"{doc.meta['title']}{doc.meta.get('subtitle', '')}")
-    _save(tpl, out, Path(template_path))
+    _set_properties(docx, doc.meta, run_on([doc.meta["title"], doc.meta.get("subtitle", "")]),
+                    doc.strings)
+    _save(tpl, out, template_path)
+
+
+def _start_on_new_page(flow: Flow) -> None:
+    """The text after the contents opens a page, chapters on new pages or not."""
+    first = flow.first
+    if first is None:
+        return
+    if first.tag != qn("w:p"):
+        first.addprevious(OxmlElement("w:p"))
+        first = first.getprevious()
+    ppr = first.get_or_add_pPr()
+    ppr.get_or_add_pageBreakBefore().val = True
+
+
+def _remove_marker(marker) -> None:
+    """The body marker goes, but for a table at the end of the text: a document ends with
+    a paragraph (Word's rule), so the marker stays, emptied."""
+    previous = marker._p.getprevious()
+    following = marker._p.getnext()
+    if previous is not None and previous.tag == qn("w:tbl") and (
+            following is None or following.tag != qn("w:p")):
+        for child in [c for c in marker._p if c.tag != qn("w:pPr")]:
+            marker._p.remove(child)
+        return
+    marker._p.getparent().remove(marker._p)
 
 
 @_naming_the_template
 def render_brief_docx(document_json: Path, figures_dir: Path, template_path: Path,
-                      out: Path) -> None:
-    brief = make_brief(Document.from_json(read_text_file(Path(document_json))))
-    context = _cover_context(brief.meta) | {"brief_title": brief.title}
-    tpl = _fill_cover(Path(template_path), context)
+                      out: Path, sources_dir: Path | None = None) -> None:
+    template_path = Path(template_path)
+    doc = _read_model(document_json)
+    brief = doc.brief
+    if brief is None:
+        raise SourceError(document_json, "the publication has no brief: publication.yaml"
+                                         " has no 'brief:' setting")
+    tpl = _fill_cover(template_path, _cover_context(doc) | {"brief_title": brief.title})
     docx = tpl.docx
-    writer = _Writer(docx, _find_marker(docx, BODY_MARKER, Path(template_path)), figures_dir,
-                     _text_width(docx))
-    _key_figure_table(writer, brief.key_figures)
-    number = 0
+    set_language(docx, doc.meta["lang"])
+    writer = BodyWriter(docx, doc, figures_dir, sources_dir, template_path, figure_width=0.6)
+    marker = _find_marker(docx, BODY_MARKER, template_path)
+    flow = Flow.at_marker(docx, marker, _text_width(docx))
+    writer.key_figures(flow)
     for chapter in brief.chapters:
-        writer.heading(chapter.heading, 2)
+        flow.paragraph("Heading 2").add_run(chapter.heading)
         if chapter.summary:
-            writer.paragraph("Brief Point", chapter.summary)
+            flow.paragraph("Brief Point").add_run(chapter.summary)
+        for figure in chapter.figures:
+            writer.figure(flow, figure)
         for section in chapter.sections:
-            writer.heading(section.heading, 3)
+            flow.paragraph("Heading 3").add_run(section.heading)
             if section.compact:
-                writer.paragraph("Brief Point", "".join(p.lead for p in section.points))
+                flow.paragraph("Brief Point").add_run(run_on([p.lead for p in section.points]))
             for point in [] if section.compact else section.points:
-                p = writer.paragraph("Brief Point")
-                p.add_run(point.lead, style="Lead-in")
+                paragraph = flow.paragraph("Brief Point")
+                paragraph.add_run(point.lead, style="Lead-in")
                 if point.evidence:
-                    p.add_run(point.evidence)
-            for fig in section.figures:
-                number += 1
-                writer.figure(fig, number, width_ratio=0.6)
+                    paragraph.add_run(run_on([point.lead, point.evidence])[len(point.lead):])
+            for figure in section.figures:
+                writer.figure(flow, figure)
+    _remove_marker(marker)
     writer.finish()
-    _set_properties(docx, brief.meta, f"{brief.meta['title']}{brief.title}")
-    _save(tpl, out, Path(template_path))
-
-
-def _key_figure_table(writer: _Writer, figures: list[KeyFigure]) -> None:
-    if not figures:
-        return
-    writer.paragraph("Heading 3", "关键数据")
-    cols = 3
-    rows = (len(figures) + cols - 1) // cols
-    table = writer.docx.add_table(rows=rows, cols=cols)
-    table.style = "Key Figures"
-    for n, k in enumerate(figures):
-        cell = table.cell(n // cols, n % cols)
-        value = cell.paragraphs[0]
-        value.style = "Key Figure Value"
-        value.add_run(k.number)
-        value.add_run(k.unit, style="Key Figure Unit")
-        cell.add_paragraph(f"{k.label}（{k.period}）", style="Key Figure Label")
-    writer.marker._p.addprevious(table._tbl)
-    writer.paragraph("Normal")
-
-
-# Label, period, value, unit, section: the label takes what the others leave.
-DATA_COLUMN_SHARES = (0.44, 0.19, 0.12, 0.13, 0.12)
-
-
-def _data_table(writer: _Writer, block: DataTable) -> None:
-    columns = DataTable.COLUMNS
-    table = writer.docx.add_table(rows=1 + len(block.rows), cols=len(columns))
-    table.style = "Data Table"
-    header = table.rows[0]
-    # The header row repeats at the top of every page the table runs over.
-    tr_pr = header._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    tr_pr.append(repeat)
-    table.autofit = False
-    widths = [Emu(int(writer.text_width * share)) for share in DATA_COLUMN_SHARES]
-    for column, width in zip(table.columns, widths):
-        column.width = width  # the grid, which LibreOffice reads
-    for row_cells, data in zip((r.cells for r in table.rows),
-                               [None] + list(block.rows)):
-        for cell, width, (key, title) in zip(row_cells, widths, columns):
-            cell.width = width
-            paragraph = cell.paragraphs[0]
-            paragraph.style = "Table Text"
-            paragraph.add_run(title if data is None else str(data[key]))
-    writer.marker._p.addprevious(table._tbl)
+    _set_properties(docx, doc.meta, run_on([doc.meta["title"], brief.title]), doc.strings)
+    _save(tpl, out, template_path)
