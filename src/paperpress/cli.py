@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .errors import SourceError
+from .model import UnknownBlock
 
 
 def _model(a):
@@ -49,7 +50,7 @@ def _docx(a):
     from .docx import render_brief_docx, render_whitepaper_docx
 
     render = render_whitepaper_docx if a.edition == "whitepaper" else render_brief_docx
-    render(a.document, a.figures, a.template, a.out)
+    render(a.document, a.figures, a.template, a.out, sources_dir=a.sources)
 
 
 def _publish(a):
@@ -149,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.func(args)
     except SourceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except UnknownBlock as exc:
+        # A model the writer cannot map (a template or a model from another version):
+        # stopped, never written with the block left out.
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
