@@ -51,7 +51,7 @@ LINK_ADDRESS = ("a link may go to an https:, http: or mailto: address only (noth
 IMAGE_ADDRESS = ("an image must be a file of the publication's folder, e.g."
                  " ![alt](images/photo.png \"Caption\")")
 UNSUPPORTED = Template("uses Markdown that the editions do not support ($found): see the"
-                       " list of what a text may hold in README.md, 'Writing the text'")
+                       " list of what a text may hold in docs/writing.md")
 
 
 def markdown_parser() -> MarkdownIt:
