@@ -24,6 +24,12 @@ def _chart(a):
     render_chart(a.spec, a.data_dir, a.style, a.svg, a.png)
 
 
+def _image_png(a):
+    from .rasterise import rasterise_svg
+
+    rasterise_svg(a.svg, a.png)
+
+
 def _html(a):
     from .html import render_brief_html, render_whitepaper_html
 
@@ -104,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("spec", "data_dir", "style", "svg", "png"):
         p.add_argument(name, type=Path)
     p.set_defaults(func=_chart)
+
+    p = sub.add_parser("image-png", help="an SVG picture of the text -> PNG for Word")
+    for name in ("svg", "png"):
+        p.add_argument(name, type=Path)
+    p.set_defaults(func=_image_png)
 
     for command, func, template in (("html", _html, "templates"), ("docx", _docx, "template")):
         p = sub.add_parser(command, help=f"document model -> {command} edition")

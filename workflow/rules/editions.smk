@@ -10,6 +10,7 @@ rule whitepaper_html:
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "svg"),
+        images=lambda w: images(w.pub),  # embedded as data: URLs
         templates=TEMPLATE_FILES["html/whitepaper.html.j2"],
         css=TEMPLATE_FILES["html/base.css"] + TEMPLATE_FILES["html/whitepaper.css"],
         code=code("html"),
@@ -26,6 +27,7 @@ rule brief_html:
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "svg", brief_charts(w.pub)),
+        images=lambda w: images(w.pub),  # embedded as data: URLs
         templates=TEMPLATE_FILES["html/brief.html.j2"],
         css=TEMPLATE_FILES["html/base.css"] + TEMPLATE_FILES["html/brief.css"],
         code=code("html"),
@@ -75,6 +77,7 @@ rule whitepaper_docx:
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "png"),
+        images=lambda w: word_images(w.pub),
         template=TEMPLATE_FILES["docx/whitepaper.docx"][0],
         code=code("docx"),
     output:
@@ -89,6 +92,7 @@ rule brief_docx:
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "png", brief_charts(w.pub)),
+        images=lambda w: word_images(w.pub),
         template=TEMPLATE_FILES["docx/brief.docx"][0],
         code=code("docx"),
     output:

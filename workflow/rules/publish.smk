@@ -23,8 +23,8 @@ rule preflight:
 
 rule publish:
     input:
-        editions=lambda w: [f"build/{w.pub}/{e}" for e in EDITIONS],
-        preflight=lambda w: [f"build/{w.pub}/{p}.preflight.txt" for p in PDFS],
+        editions=lambda w: [f"build/{w.pub}/{e}" for e in editions(w.pub)],
+        preflight=lambda w: [f"build/{w.pub}/{p}.preflight.txt" for p in pdfs(w.pub)],
         code=code("publish"),
     output:
         RECEIPT,
