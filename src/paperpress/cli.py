@@ -55,7 +55,7 @@ def _docx(a):
     from .docx import render_brief_docx, render_whitepaper_docx
 
     render = render_whitepaper_docx if a.edition == "whitepaper" else render_brief_docx
-    render(a.document, a.figures, a.template, a.out)
+    render(a.document, a.figures, a.template, a.out, sources_dir=a.sources)
 
 
 def _publish(a):
@@ -121,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("edition", choices=["whitepaper", "brief"])
         for name in ("document", "figures", template, "out"):
             p.add_argument(name, type=Path)
+        if command == "docx":
+            p.add_argument("--sources", type=Path,
+                           help="the publication's folder, whose images/ the text places")
         p.set_defaults(func=func)
 
     p = sub.add_parser("pdf", help="HTML edition -> PDF")

@@ -86,6 +86,7 @@ rule whitepaper_docx:
         "build/{pub}/benchmarks/docx-whitepaper.tsv"
     shell:
         "{PAPERPRESS} docx whitepaper {input.model} figures/{wildcards.pub} {input.template} {output}"
+        " --sources sources/{wildcards.pub}"
 
 
 rule brief_docx:
@@ -101,3 +102,4 @@ rule brief_docx:
         "build/{pub}/benchmarks/docx-brief.tsv"
     shell:
         "{PAPERPRESS} docx brief {input.model} figures/{wildcards.pub} {input.template} {output}"
+        " --sources sources/{wildcards.pub}"
