@@ -48,7 +48,7 @@ def _pdf(a):
 def _preflight(a):
     from .preflight import run_preflight
 
-    run_preflight(a.pdf, a.layout, a.report)
+    run_preflight(a.pdf, a.layout, a.report, a.document)
 
 
 def _docx(a):
@@ -140,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("preflight", help="check a PDF; write a report or fail")
     for name in ("pdf", "layout", "report"):
         p.add_argument(name, type=Path)
+    p.add_argument("--document", type=Path,
+                   help="the document model the PDF was made from: names its images")
     p.set_defaults(func=_preflight)
 
     p = sub.add_parser("publish", help="check built editions and move them into output/")
