@@ -317,13 +317,11 @@ def test_a_missing_picture_is_named_with_its_line(tmp_path, body, line):
                                         " does not exist")
 
 
-def test_the_text_is_read_within_the_model_s_bound_before_any_picture(tmp_path, monkeypatch):
-    import paperpress.document as document
-
-    monkeypatch.setattr(document, "MAX_TEXT_BYTES", 100)
-    root = _publication(tmp_path, "# One\n\n" + "A long paragraph. " * 20)
-    with pytest.raises(SourceError, match=r"^sources/pub/text.md: is \d+ bytes, more than"
-                                          r" the 100 bytes"):
+def test_the_text_is_read_within_the_model_s_bound_before_any_picture(tmp_path):
+    root = _publication(tmp_path, "# One\n\n![X](images/x.png)\n\n"
+                                  + "A long paragraph. " * 30_000)  # 527 KB
+    with pytest.raises(SourceError, match=r"^sources/pub/text.md: is 527 KB, more than the"
+                                          r" 512 KB"):
         _images(tmp_path, root)
 
 

@@ -24,17 +24,11 @@ def _chart(a):
     render_chart(a.spec, a.data_dir, a.style, a.svg, a.png)
 
 
-def _image_png(a):
-    from .rasterise import rasterise_svg
-
-    rasterise_svg(a.svg, a.png)
-
-
 def _html(a):
     from .html import render_brief_html, render_whitepaper_html
 
     render = render_whitepaper_html if a.edition == "whitepaper" else render_brief_html
-    render(a.document, a.figures, a.templates, a.out)
+    render(a.document, a.figures, a.templates, a.out, sources_dir=a.sources)
 
 
 def _pdf(a):
@@ -71,6 +65,12 @@ def _check(a):
     publication_inputs(a.source, a.templates)  # every file it names, as the workflow checks
     doc = build_document(a.source)
     print(f"{a.source}: ok ({len(doc.blocks)} blocks, {len(doc.figures)} figures)")
+
+
+def _image_png(a):
+    from .rasterise import rasterise_svg
+
+    rasterise_svg(a.svg, a.png)
 
 
 def _worker(a):
@@ -111,19 +111,13 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument(name, type=Path)
     p.set_defaults(func=_chart)
 
-    p = sub.add_parser("image-png", help="an SVG picture of the text -> PNG for Word")
-    for name in ("svg", "png"):
-        p.add_argument(name, type=Path)
-    p.set_defaults(func=_image_png)
-
     for command, func, template in (("html", _html, "templates"), ("docx", _docx, "template")):
         p = sub.add_parser(command, help=f"document model -> {command} edition")
         p.add_argument("edition", choices=["whitepaper", "brief"])
         for name in ("document", "figures", template, "out"):
             p.add_argument(name, type=Path)
-        if command == "docx":
-            p.add_argument("--sources", type=Path,
-                           help="the publication's folder, whose images/ the text places")
+        p.add_argument("--sources", type=Path,
+                       help="the publication's folder, where the pictures it places are")
         p.set_defaults(func=func)
 
     p = sub.add_parser("pdf", help="HTML edition -> PDF")
@@ -152,6 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--staging", type=Path,
                    help="put the release together here, then rename it into output/")
     p.set_defaults(func=_publish)
+
+    p = sub.add_parser("image-png", help="an SVG picture of the text -> PNG for Word")
+    for name in ("svg", "png"):
+        p.add_argument(name, type=Path)
+    p.set_defaults(func=_image_png)
 
     p = sub.add_parser("worker", help="start, stop or ask after the warm worker")
     p.add_argument("action", choices=["start", "stop", "status"])

@@ -20,6 +20,7 @@ rule whitepaper_html:
         "build/{pub}/benchmarks/html-whitepaper.tsv"
     shell:
         "{PAPERPRESS} html whitepaper {input.model} figures/{wildcards.pub} templates/html {output}"
+        " --sources sources/{wildcards.pub}"
 
 
 rule brief_html:
@@ -37,6 +38,7 @@ rule brief_html:
         "build/{pub}/benchmarks/html-brief.tsv"
     shell:
         "{PAPERPRESS} html brief {input.model} figures/{wildcards.pub} templates/html {output}"
+        " --sources sources/{wildcards.pub}"
 
 
 rule pdf:
