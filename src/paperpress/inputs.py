@@ -152,6 +152,15 @@ WHITEPAPER_EDITIONS = ("whitepaper.pdf", "whitepaper-press.pdf", "whitepaper.htm
 BRIEF_EDITIONS = ("brief.pdf", "brief-press.pdf", "brief.docx")
 EDITIONS = WHITEPAPER_EDITIONS + BRIEF_EDITIONS
 
+
+def editions_of(config: dict) -> list[str]:
+    """The editions a publication builds: the brief's only when publication.yaml says
+    'brief:'."""
+    from .publication import has_brief
+
+    return list(EDITIONS if has_brief(config) else WHITEPAPER_EDITIONS)
+
+
 # The pictures a text may place, by file name ending: what every edition can carry.
 IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG"}
 IMAGES_FOLDER = "images"
@@ -245,8 +254,7 @@ def publication_inputs(root: Path, templates: Path = Path("templates"),
     """Load what the workflow must know of a publication before any job runs, checking
     every file it names. Raises SourceError for the first fault."""
     from .chartspec import load_chart_spec, chart_data_paths
-    from .publication import (chart_files, data_files, has_brief, load_config, pdf_settings,
-                              releases_kept)
+    from .publication import chart_files, data_files, load_config, pdf_settings, releases_kept
     from .textfiles import line_of
 
     root = Path(root)
@@ -279,7 +287,7 @@ def publication_inputs(root: Path, templates: Path = Path("templates"),
                               line=line_of(brief.get("charts"), n))
     check_folder(root / IMAGES_FOLDER, project, "its images folder")
     images = text_images(text, root)
-    editions = list(EDITIONS if has_brief(config) else WHITEPAPER_EDITIONS)
+    editions = editions_of(config)
     return PublicationInputs(root=root, config=config_path, text=text, data=data,
                              charts=charts, chart_data=chart_data, brief_charts=brief_charts,
                              pdf=pdf_settings(config, root, Path(templates)),
