@@ -333,6 +333,25 @@ def test_the_press_edition_draws_rgb_as_cmyk_and_passes(tmp_path, monkeypatch):
     assert _press_pdf(tmp_path, monkeypatch, convert=True) == []
 
 
+def test_an_rgb_image_in_the_press_edition_is_named_on_the_page_that_draws_it(tmp_path):
+    """Every page of a WeasyPrint PDF shares one resource dictionary that names every
+    image: only the page that draws the picture has the finding."""
+    from paperpress.pdf import PdfEdition
+
+    html = tmp_path / "doc.html"
+    html.write_text(f'<!DOCTYPE html><html lang="zh-CN"><head><style>{STYLE}</style></head>'
+                    f"<body><p>{PARAGRAPH}</p><p style='break-before: page'>{PARAGRAPH}</p>"
+                    + _figure(_png(tmp_path, 2000, 1500), "fig-3", "80%")
+                    + f"<p style='break-before: page'>{PARAGRAPH}</p></body></html>",
+                    encoding="utf-8")
+    pdf, layout = tmp_path / "doc.pdf", tmp_path / "doc.layout.json"
+    render_pdf(html, pdf, layout, PdfEdition(variant="pdf/x-4", output_profile=PRINT_PROFILE))
+    found, _ = preflight(pdf, json.loads(layout.read_text(encoding="utf-8")), MODEL)
+    assert [str(f) for f in found] == [
+        "colour: page 2: image images/crane.png (Figure 3) of 2000×1500 px set in device RGB"
+        " beside a CMYK output intent: a PDF/X-4 check refuses them"]
+
+
 def test_greys_print_on_black_ink_alone_and_colours_through_the_profile():
     from paperpress.cmyk import CmykConversion
 

@@ -68,10 +68,10 @@ def preflight(pdf: Path, layout: dict | None = None,
                  for name, program, _, page in fonts if program is None]
     findings += _missing_glyphs(fonts, pages)
     images = _images(pdf) if _has_raster_images(reader) else []
-    findings += _low_resolution(images, pages, (layout or {}).get("figures", {}),
-                                _model_images(document))
+    figures, model_images = (layout or {}).get("figures", {}), _model_images(document)
+    findings += _low_resolution(images, pages, figures, model_images)
     if _output_intent_components(reader) == 4:
-        findings += _device_rgb(reader)
+        findings += _device_rgb(reader, figures, model_images)
     findings += _overflow(pages)
     findings += _punctuation(pages)
     findings += _empty_pages(pages, reader)
@@ -185,23 +185,56 @@ def _output_intent_components(reader) -> int | None:
 _RGB_OPERATOR = re.compile(rb"\d\s+(?:rg|RG)\b|/DeviceRGB\s+(?:cs|CS)\b")
 
 
-def _device_rgb(reader) -> list[Finding]:
-    """Pages that draw in device RGB (their content, forms and images they use), which a
-    PDF/X-4 with a CMYK output intent may not (cmyk.py converts while drawing)."""
+def _device_rgb(reader, figures: dict, model_images: list[dict]) -> list[Finding]:
+    """Pages that draw in device RGB (their content, and the forms and images it draws),
+    which a PDF/X-4 with a CMYK output intent may not (cmyk.py converts while drawing). An
+    image is named as the low-resolution check names it."""
     findings = []
     for number, page in enumerate(reader.pages, 1):
         contents = page.get_contents()
-        uses = len(_RGB_OPERATOR.findall(contents.get_data() if contents is not None else b""))
-        for xobject in _xobjects(page.get("/Resources"), set()):
+        data = contents.get_data() if contents is not None else b""
+        uses = len(_RGB_OPERATOR.findall(data))
+        images = []
+        for xobject in _drawn_xobjects(page.get("/Resources"), data, set()):
             if xobject.get("/Subtype") == "/Image":
-                uses += xobject.get("/ColorSpace") == "/DeviceRGB"
+                if xobject.get("/ColorSpace") == "/DeviceRGB":
+                    images.append(_image_name(
+                        PlacedImage(number, int(xobject.get("/Width", 0)),
+                                    int(xobject.get("/Height", 0)), 0, 0),
+                        figures, model_images)
+                        + f" of {xobject.get('/Width')}×{xobject.get('/Height')} px")
             elif xobject.get("/Subtype") == "/Form":
                 uses += len(_RGB_OPERATOR.findall(xobject.get_data() or b""))
-        if uses:
-            findings.append(Finding("colour", number, f"{uses} colour(s) set in device RGB"
+        drawn = ([f"{uses} colour(s)"] if uses else []) + images
+        if drawn:
+            findings.append(Finding("colour", number, f"{', '.join(drawn)} set in device RGB"
                                     " beside a CMYK output intent: a PDF/X-4 check refuses"
                                     " them"))
     return findings
+
+
+# An XObject drawn: its name, then Do.
+_DRAW_RE = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+Do\b")
+
+
+def _drawn_xobjects(resources, content: bytes, seen: set):
+    """The XObjects ``content`` draws (by name, from ``resources``), and those the forms
+    among them draw, once each. Only these count for a page: WeasyPrint gives every page
+    one shared resource dictionary, which names what all the pages draw."""
+    available = (resources or {}).get("/XObject") or {}
+    for name in dict.fromkeys(_DRAW_RE.findall(content)):
+        ref = available.get("/" + name.decode("latin-1"))
+        if ref is None:
+            continue
+        key = getattr(ref, "idnum", id(ref))
+        if key in seen:
+            continue
+        seen.add(key)
+        xobject = ref.get_object()
+        yield xobject
+        if xobject.get("/Subtype") == "/Form":
+            yield from _drawn_xobjects(xobject.get("/Resources") or resources,
+                                       xobject.get_data() or b"", seen)
 
 
 def _xobjects(resources, seen: set):
