@@ -185,7 +185,8 @@ def _output_intent_components(reader) -> int | None:
 _RGB_OPERATOR = re.compile(rb"\d\s+(?:rg|RG)\b|/DeviceRGB\s+(?:cs|CS)\b")
 
 
-def _device_rgb(reader, figures: dict, model_images: list[dict]) -> list[Finding]:
+def _device_rgb(reader, figures: dict | None = None,
+                model_images: list[dict] | None = None) -> list[Finding]:
     """Pages that draw in device RGB (their content, and the forms and images it draws),
     which a PDF/X-4 with a CMYK output intent may not (cmyk.py converts while drawing). An
     image is named as the low-resolution check names it."""
@@ -201,7 +202,7 @@ def _device_rgb(reader, figures: dict, model_images: list[dict]) -> list[Finding
                     images.append(_image_name(
                         PlacedImage(number, int(xobject.get("/Width", 0)),
                                     int(xobject.get("/Height", 0)), 0, 0),
-                        figures, model_images)
+                        figures or {}, model_images or [])
                         + f" of {xobject.get('/Width')}×{xobject.get('/Height')} px")
             elif xobject.get("/Subtype") == "/Form":
                 uses += len(_RGB_OPERATOR.findall(xobject.get_data() or b""))
