@@ -9,9 +9,10 @@ CORES ?= 2
 # What WeasyPrint and the checks need from Debian (fonts-noto-core: the Latin faces of
 # English and other Latin-script publications). libharfbuzz-subset0 matters: without
 # it WeasyPrint subsets the CJK fonts about 12x slower and says nothing.
-# libgs-common brings the CMYK profile the press edition's example output intent uses.
+# libgs-common brings the CMYK profile the press edition's example output intent uses;
+# libcairo2 is what cairosvg draws the text's SVG pictures with for the Word editions.
 DEB_PACKAGES := fonts-noto-cjk fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
-	poppler-utils libgs-common
+	poppler-utils libgs-common libcairo2
 # The tests also open the Word editions the way their readers do, in LibreOffice.
 TEST_PACKAGES := libreoffice-writer
 STAMP := $(VENV)/.installed

@@ -1,5 +1,6 @@
 # paperpress: every publication under sources/ -> output/<publication>/
-#   whitepaper.pdf, whitepaper.html, whitepaper.docx, brief.pdf, brief.docx, manifest.json
+#   whitepaper.pdf, whitepaper-press.pdf, whitepaper.html, whitepaper.docx, manifest.json,
+#   and brief.pdf, brief-press.pdf, brief.docx for a publication with a brief
 #
 # Run `make publish` (or `snakemake --cores 2` inside the virtual environment).
 
@@ -13,5 +14,6 @@ rule all:
 
 include: "workflow/rules/model.smk"
 include: "workflow/rules/charts.smk"
+include: "workflow/rules/images.smk"
 include: "workflow/rules/editions.smk"
 include: "workflow/rules/publish.smk"

@@ -40,10 +40,11 @@ def test_a_clean_document_passes(tmp_path):
     assert findings(tmp_path, f"<p>{PARAGRAPH}</p>" * 3) == []
 
 
-def test_a_character_without_a_glyph_is_named(tmp_path):
-    found = findings(tmp_path, f"<p>{PARAGRAPH}\ue000</p>")
+def test_a_character_without_a_glyph_is_named_with_its_page_and_line(tmp_path):
+    found = findings(tmp_path, f"<p>{PARAGRAPH}</p><p style='break-before: page'>注\ue000释</p>")
     assert checks(found) == {"glyphs"}
     assert "U+E000" in str(found[0]) and "empty box" in str(found[0])
+    assert found[0].page == 2 and str(found[0]).endswith(", in '注\ue000释'")
 
 
 def test_a_font_that_is_not_embedded_is_named(tmp_path):
@@ -61,6 +62,55 @@ def test_a_low_resolution_image_is_named_with_its_dpi(tmp_path):
     found = findings(tmp_path, f'<p>{PARAGRAPH}</p><img src="{uri}" style="width: 120mm">')
     assert checks(found) == {"images"}
     assert "printed at 13 dpi" in str(found[0]) and found[0].page == 1
+
+
+def _png(tmp_path, width: int, height: int) -> str:
+    """A PNG file as a photo is handed over (72 dpi in its header), as a data: URL."""
+    path = tmp_path / f"photo-{width}.png"
+    Image.new("RGB", (width, height), (20, 90, 160)).save(path, dpi=(72, 72))
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
+
+
+def _figure(uri: str, anchor: str, width: str) -> str:
+    return (f"<figure id='{anchor}' style='margin: 0'><img src='{uri}' style='display: block;"
+            f" width: {width}'><figcaption>{anchor}</figcaption></figure>")
+
+
+# What the document model says of the text's images (the reader measures them).
+MODEL = {"blocks": [
+    {"kind": "heading", "level": 1, "text": "One"},
+    {"kind": "image", "src": "images/harbour.png", "label": "Figure 2", "anchor": "fig-2",
+     "pixel_width": 640, "pixel_height": 480},
+    {"kind": "list", "items": [[{"kind": "image", "src": "images/crane.png", "label": "Figure 3",
+                                 "anchor": "fig-3", "pixel_width": 2000,
+                                 "pixel_height": 1500}]]}]}
+
+
+def test_an_image_printed_under_300_dpi_is_named_with_its_page_and_what_would_do(tmp_path):
+    # 640 px across 80 % of a 170 mm column: 120 dpi. 1600 px would do at that width, or
+    # the 640 px at 31 % of the column (308 dpi; 32 % would be 299).
+    pdf, layout = build(tmp_path, f"<p>{PARAGRAPH}</p><div style='break-before: page'></div>"
+                                  + _figure(_png(tmp_path, 640, 480), "fig-2", "80%")
+                                  + _figure(_png(tmp_path, 2000, 1500), "fig-3", "80%"))
+    found, facts = preflight(pdf, layout, MODEL)
+    assert facts["images"] == 2
+    assert [str(f) for f in found] == [
+        "images: page 2: image images/harbour.png (Figure 2) of 640×480 px is printed at 120"
+        " dpi (needs 300): use a larger image (at least 1600 px wide) or print it smaller"
+        ' (width="31%" or less)']
+
+
+def test_without_the_model_a_coarse_image_is_named_by_its_size(tmp_path):
+    pdf, layout = build(tmp_path, _figure(_png(tmp_path, 640, 480), "fig-1", "100%"))
+    found, _ = preflight(pdf, layout)
+    assert [f.page for f in found] == [1]
+    assert found[0].message.startswith("an image of 640×480 px is printed at 96 dpi")
+    assert found[0].message.endswith('(width="31%" or less)')
+
+
+def test_an_image_with_the_pixels_its_printed_size_needs_passes(tmp_path):
+    pdf, layout = build(tmp_path, _figure(_png(tmp_path, 2000, 1500), "fig-3", "80%"))
+    assert preflight(pdf, layout, MODEL)[0] == []
 
 
 def test_text_running_out_of_its_column_is_an_overflow(tmp_path):
@@ -283,6 +333,25 @@ def test_the_press_edition_draws_rgb_as_cmyk_and_passes(tmp_path, monkeypatch):
     assert _press_pdf(tmp_path, monkeypatch, convert=True) == []
 
 
+def test_an_rgb_image_in_the_press_edition_is_named_on_the_page_that_draws_it(tmp_path):
+    """Every page of a WeasyPrint PDF shares one resource dictionary that names every
+    image: only the page that draws the picture has the finding."""
+    from paperpress.pdf import PdfEdition
+
+    html = tmp_path / "doc.html"
+    html.write_text(f'<!DOCTYPE html><html lang="zh-CN"><head><style>{STYLE}</style></head>'
+                    f"<body><p>{PARAGRAPH}</p><p style='break-before: page'>{PARAGRAPH}</p>"
+                    + _figure(_png(tmp_path, 2000, 1500), "fig-3", "80%")
+                    + f"<p style='break-before: page'>{PARAGRAPH}</p></body></html>",
+                    encoding="utf-8")
+    pdf, layout = tmp_path / "doc.pdf", tmp_path / "doc.layout.json"
+    render_pdf(html, pdf, layout, PdfEdition(variant="pdf/x-4", output_profile=PRINT_PROFILE))
+    found, _ = preflight(pdf, json.loads(layout.read_text(encoding="utf-8")), MODEL)
+    assert [str(f) for f in found] == [
+        "colour: page 2: image images/crane.png (Figure 3) of 2000×1500 px set in device RGB"
+        " beside a CMYK output intent: a PDF/X-4 check refuses them"]
+
+
 def test_greys_print_on_black_ink_alone_and_colours_through_the_profile():
     from paperpress.cmyk import CmykConversion
 
@@ -291,3 +360,67 @@ def test_greys_print_on_black_ink_alone_and_colours_through_the_profile():
     assert conversion.convert(0.8, 0.8, 0.8) == (0, 0, 0, 0.2)
     c, m, y, k = conversion.convert(0.62, 0.106, 0.118)  # the house red, #9E1B1E
     assert m > 0.8 and y > 0.8 and c < 0.5
+
+
+# --- no false alarms: short publications in two languages, on the house stylesheets ----
+
+from conftest import REPO  # noqa: E402
+
+CONSTRUCTS = """
+ul, ol { margin: 1mm 0; padding-left: 1.4em; }
+blockquote { margin: 2mm 0 2mm 6mm; padding-left: 3mm; border-left: 0.8mm solid var(--gold); }
+table { border-collapse: collapse; width: 100%; font-size: 9pt; }
+th, td { padding: 1mm 1.5mm; border-bottom: 0.2mm solid #ccc; } td.num { text-align: right; }
+.box { border: 0.4mm solid var(--accent); padding: 2mm 3mm; margin: 3mm 0; }
+.note { float: footnote; font-size: 8pt; text-indent: 0; }
+::footnote-call { content: counter(footnote); vertical-align: super; font-size: 70%; }
+::footnote-marker { content: counter(footnote) ". "; }
+"""
+
+
+def _short_publication(tmp_path, lang: str, stylesheets: tuple[str, ...], words: dict) -> list:
+    """One page of a short publication with every construct the text may have, set with
+    the house stylesheets (templates/html/): its preflight findings."""
+    css = "\n".join((REPO / "templates" / "html" / name).read_text(encoding="utf-8")
+                    for name in stylesheets) + CONSTRUCTS
+    p, note = words["paragraph"], words["note"]
+    rows = "".join(f"<tr><td>{label}</td><td class='num'>1,234.5</td>"
+                   f"<td class='num'>123,456.7</td></tr>" for label in words["rows"])
+    html = tmp_path / "doc.html"
+    html.write_text(
+        f'<!DOCTYPE html><html lang="{lang}"><head><style>{css}</style></head><body>'
+        f'<header class="masthead"><div class="brief-title">{words["brief"]}</div>'
+        f'<div class="title">{words["title"]}</div><div class="byline">{words["by"]}</div>'
+        f'</header><main><h2 class="chapter">{words["chapter"]}</h2>'
+        f'<p>{p}<span class="note">{note} <a href="https://example.org/statistics/harbour-2025">'
+        f'https://example.org/statistics/harbour-2025</a></span> {p}</p>'
+        f'<ul><li>{p}<ol><li>{words["section"]}</li><li>{p}</li></ol></li>'
+        f'<li>{words["section"]}</li></ul><blockquote><p>{words["quote"]}</p></blockquote>'
+        f'<div class="box"><h3>{words["section"]}</h3><p>{p}</p></div>'
+        f'<table><thead><tr><th></th><th>2024</th><th>2025</th></tr></thead>'
+        f'<tbody>{rows}</tbody></table></main></body></html>', encoding="utf-8")
+    pdf, layout = tmp_path / "doc.pdf", tmp_path / "doc.layout.json"
+    render_pdf(html, pdf, layout)
+    found, facts = preflight(pdf, json.loads(layout.read_text(encoding="utf-8")))
+    assert facts["pages"] == 1
+    return found
+
+
+def test_a_one_page_english_brief_raises_no_false_alarm(tmp_path):
+    assert _short_publication(tmp_path, "en", ("base.css", "brief.css"), {
+        "brief": "In brief", "title": "Harbour Trade Report 2025",
+        "by": "A fictional example · Example Statistics Office · June 2025",
+        "chapter": "Trade grew for the fifth year", "section": "Containers and routes",
+        "paragraph": "The harbour handled 1.55 million TEU in 2024, up from 1.21 million TEU"
+                     " in 2020, notwithstanding the internationalisation of shipping lines.",
+        "note": "Harbour Authority, annual statistics, table 4.",
+        "quote": "“Trade is the lifeblood of a harbour city.”",
+        "rows": ["North terminal", "South terminal", "Total"]}) == []
+
+
+def test_a_short_chinese_publication_raises_no_false_alarm(tmp_path):
+    assert _short_publication(tmp_path, "zh-CN", ("base.css", "brief.css"), {
+        "brief": "要点速览", "title": "示例统计公报", "by": "虚构示例 · 统计局 · 2025年6月",
+        "chapter": "一、贸易畅通", "section": "（一）贸易规模",
+        "paragraph": PARAGRAPH, "note": "资料来源：湖南省商务厅。",
+        "quote": "“一带一路”倡议提出十年来，合作成果丰硕。", "rows": ["北港", "南港", "合计"]}) == []

@@ -43,7 +43,7 @@ def _pdf(a):
 def _preflight(a):
     from .preflight import run_preflight
 
-    run_preflight(a.pdf, a.layout, a.report)
+    run_preflight(a.pdf, a.layout, a.report, a.document)
 
 
 def _docx(a):
@@ -66,6 +66,12 @@ def _check(a):
     publication_inputs(a.source, a.templates)  # every file it names, as the workflow checks
     doc = build_document(a.source, a.templates)
     print(f"{a.source}: ok ({len(doc.blocks)} blocks, {len(doc.figures)} figures)")
+
+
+def _image_png(a):
+    from .rasterise import rasterise_svg
+
+    rasterise_svg(a.svg, a.png)
 
 
 def _worker(a):
@@ -131,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("preflight", help="check a PDF; write a report or fail")
     for name in ("pdf", "layout", "report"):
         p.add_argument(name, type=Path)
+    p.add_argument("--document", type=Path,
+                   help="the document model the PDF was made from: names its images")
     p.set_defaults(func=_preflight)
 
     p = sub.add_parser("publish", help="check built editions and move them into output/")
@@ -141,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--staging", type=Path,
                    help="put the release together here, then rename it into output/")
     p.set_defaults(func=_publish)
+
+    p = sub.add_parser("image-png", help="an SVG picture of the text -> PNG for Word")
+    for name in ("svg", "png"):
+        p.add_argument(name, type=Path)
+    p.set_defaults(func=_image_png)
 
     p = sub.add_parser("worker", help="start, stop or ask after the warm worker")
     p.add_argument("action", choices=["start", "stop", "status"])

@@ -135,6 +135,118 @@ class PublicationInputs:
     table_data: dict[str, list[Path]] = field(default_factory=dict)
     pdf: dict[str, PdfSettings] = field(default_factory=dict)
     keep_releases: int = 5
+    # The pictures the text places (images/…), in the order it first places them.
+    images: list[Path] = field(default_factory=list)
+    # The editions built and published: the brief's only when publication.yaml has 'brief:'.
+    editions: list[str] = field(default_factory=lambda: list(EDITIONS))
+
+    @property
+    def svg_images(self) -> list[Path]:
+        """The SVG pictures: the Word editions take each as a PNG (rule image_png)."""
+        return [p for p in self.images if p.suffix.lower() == ".svg"]
+
+    @property
+    def pdfs(self) -> list[str]:
+        """The PDF editions by name without .pdf (whitepaper, whitepaper-press, …)."""
+        return [e.removesuffix(".pdf") for e in self.editions if e.endswith(".pdf")]
+
+
+WHITEPAPER_EDITIONS = ("whitepaper.pdf", "whitepaper-press.pdf", "whitepaper.html",
+                       "whitepaper.docx")
+BRIEF_EDITIONS = ("brief.pdf", "brief-press.pdf", "brief.docx")
+EDITIONS = WHITEPAPER_EDITIONS + BRIEF_EDITIONS
+
+
+def editions_of(config: dict) -> list[str]:
+    """The editions a publication builds: the brief's only when publication.yaml says
+    'brief:'."""
+    from .publication import has_brief
+
+    return list(EDITIONS if has_brief(config) else WHITEPAPER_EDITIONS)
+
+
+# The pictures a text may place, by file name ending: what every edition can carry.
+IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG"}
+IMAGES_FOLDER = "images"
+
+
+def image_name(src: str) -> str:
+    """The file name an image's ``src`` (as markdown-it gives it) stands for, relative to
+    the publication's folder: markdown-it percent-encodes what is not ASCII (images/港口.jpg
+    comes as images/%E6%B8%AF%E5%8F%A3.jpg)."""
+    from urllib.parse import unquote
+
+    return unquote(src)
+
+
+def resolve_image(src: str, *, root: Path, named_in: Path, line: int | None) -> Path:
+    """The file an image of the text names: in the publication's images/ folder, present,
+    and of a kind every edition carries (PNG, JPEG, SVG)."""
+    root = Path(root)
+    name = image_name(src)
+    folder = root / IMAGES_FOLDER
+    if (isinstance(name, str) and name.strip() and not _URL_RE.match(name)
+            and _within(Path(os.path.normpath(root / name)), (root,))
+            and not _within(Path(os.path.normpath(root / name)), (folder,))):
+        raise SourceError(named_in, f"image '{name}' is not in the publication's"
+                                    f" {IMAGES_FOLDER}/ folder: put it in {folder}/ and write"
+                                    f" {IMAGES_FOLDER}/{Path(name).name}", line=line)
+    path = resolve_named_file(name, base=root, inside=(folder,), named_in=named_in,
+                              line=line, what="image")
+    if path.suffix.lower() not in IMAGE_TYPES:
+        kind = f"a {path.suffix} file" if path.suffix else "a file without an ending"
+        raise SourceError(named_in, f"image '{name}' is {kind}: an image may be PNG (.png),"
+                                    " JPEG (.jpg, .jpeg) or SVG (.svg); save it as one of"
+                                    " those", line=line)
+    return path
+
+
+def text_images(text: Path, root: Path) -> list[Path]:
+    """Every image the text places, each once, resolved by ``resolve_image``; the text is
+    read within the limits the document model reads it with."""
+    from .document import MAX_TEXT_BYTES
+    from .markup import markdown_parser
+    from .textfiles import read_text_file
+
+    raw = read_text_file(text, MAX_TEXT_BYTES)
+    if "![" not in raw:
+        return []  # no image syntax: no need to parse (a large text takes a while)
+    source = _without_front_matter(raw)
+    lines = source.splitlines()
+    found: dict[Path, None] = {}
+    for token in markdown_parser().parse(source):
+        images = [c for c in token.children or [] if c.type == "image"]
+        if token.type != "inline" or not images:
+            continue
+        starts = _image_lines(lines, token.map)
+        for n, image in enumerate(images):
+            line = starts[n] if len(starts) == len(images) else (
+                token.map[0] + 1 if token.map else None)
+            found.setdefault(resolve_image(image.attrGet("src") or "", root=root,
+                                           named_in=text, line=line))
+    return list(found)
+
+
+def _without_front_matter(text: str) -> str:
+    """The text with its front matter blanked: its lines keep their numbers, and nothing
+    in it reads as Markdown."""
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end >= 0:
+            return "\n" * text.count("\n", 0, end + 5) + text[end + 5:]
+    return text
+
+
+_IMAGE_START_RE = re.compile(r"(?<!\\)!\[")
+
+
+def _image_lines(lines: list[str], block_map) -> list[int]:
+    """The line (1-based) of each image opening '![' in a block's lines, in order."""
+    if not block_map:
+        return []
+    first, last = block_map
+    return [n + 1 for n in range(first, min(last, len(lines)))
+            for _ in _IMAGE_START_RE.finditer(lines[n])]
 
 
 # A chart's id is its spec's file name: it names files and Snakemake targets. A data
@@ -192,11 +304,15 @@ def publication_inputs(root: Path, templates: Path = Path("templates"),
                                            f" charts/{chart}.yaml (charts:"
                                            f" {', '.join(sorted(charts)) or 'none'})",
                               line=line_of(brief.get("charts"), n))
+    check_folder(root / IMAGES_FOLDER, project, "its images folder")
+    images = text_images(text, root)
+    editions = editions_of(config)
     return PublicationInputs(root=root, config=config_path, text=text, data=data,
                              charts=charts, chart_data=chart_data, brief_charts=brief_charts,
                              locale=locale, tables=tables, table_data=table_data,
                              pdf=pdf_settings(config, root, Path(templates)),
-                             keep_releases=releases_kept(config))
+                             keep_releases=releases_kept(config), images=images,
+                             editions=editions)
 
 
 def text_locale(text: Path, templates: Path) -> Path:

@@ -6,7 +6,7 @@ renderer writes beside it (pdftotext gives the same lines but takes 0.6 s a whit
 is used when there is no layout file).
 
 Checks: fonts embedded; no character drawn without a glyph; raster images at 300 dpi or more
-at their printed size; nothing past the page, its text column (the page less its margins)
+at their printed size (each named by its file and label, from the document model); nothing past the page, its text column (the page less its margins)
 or, for running heads and page numbers, their margin box; no closing punctuation at a
 line start and no opening punctuation at a line end; no empty page; no figure split from its
 caption; no heading left alone at the bottom of a page; table-of-contents page numbers that
@@ -51,8 +51,12 @@ CHECKS = ("fonts", "glyphs", "images", "colour", "overflow", "punctuation", "emp
           "figures", "headings", "contents")
 
 
-def preflight(pdf: Path, layout: dict | None = None) -> tuple[list[Finding], dict]:
-    """All findings for ``pdf``, and a few facts for the report (pages, fonts, images)."""
+def preflight(pdf: Path, layout: dict | None = None,
+              document: dict | None = None) -> tuple[list[Finding], dict]:
+    """All findings for ``pdf``, and a few facts for the report (pages, fonts, images).
+
+    ``document`` is the document model the PDF was made from (its JSON): with it, a
+    raster image is named by its file and label, not by its size alone."""
     from pypdf import PdfReader
 
     pdf = Path(pdf)
@@ -60,15 +64,14 @@ def preflight(pdf: Path, layout: dict | None = None) -> tuple[list[Finding], dic
     pages = _layout_pages(layout) if layout and "pages" in layout else read_pages(pdf)
     findings: list[Finding] = []
     fonts = list(_fonts(reader))
-    findings += [Finding("fonts", None, f"font {name} is not embedded")
-                 for name, program, _ in fonts if program is None]
-    findings += _missing_glyphs(fonts)
+    findings += [Finding("fonts", page, f"font {name} is not embedded")
+                 for name, program, _, page in fonts if program is None]
+    findings += _missing_glyphs(fonts, pages)
     images = _images(pdf) if _has_raster_images(reader) else []
-    findings += [Finding("images", page, f"raster image {w}×{h} px is printed at {dpi} dpi"
-                                         f" (needs {MIN_DPI})")
-                 for page, w, h, dpi in images if dpi < MIN_DPI]
+    figures, model_images = (layout or {}).get("figures", {}), _model_images(document)
+    findings += _low_resolution(images, pages, figures, model_images)
     if _output_intent_components(reader) == 4:
-        findings += _device_rgb(reader)
+        findings += _device_rgb(reader, figures, model_images)
     findings += _overflow(pages)
     findings += _punctuation(pages)
     findings += _empty_pages(pages, reader)
@@ -94,9 +97,10 @@ def _boxes(page: dict) -> dict | None:
 
 
 def _fonts(reader):
-    """(name, embedded font program bytes or None, ToUnicode map {code: text}) per font."""
+    """(name, embedded font program bytes or None, ToUnicode map {code: text}, first page
+    using it) per font."""
     seen = set()
-    for page in reader.pages:
+    for number, page in enumerate(reader.pages, 1):
         resources = page.get("/Resources") or {}
         for ref in (resources.get("/Font") or {}).values():
             font = ref.get_object()
@@ -115,7 +119,7 @@ def _fonts(reader):
             to_unicode = {}
             if "/ToUnicode" in font:
                 to_unicode = _parse_to_unicode(font["/ToUnicode"].get_object().get_data())
-            yield name, program, to_unicode
+            yield name, program, to_unicode, number
 
 
 def _parse_to_unicode(data: bytes) -> dict[int, str]:
@@ -133,14 +137,15 @@ def _parse_to_unicode(data: bytes) -> dict[int, str]:
     return mapping
 
 
-def _missing_glyphs(fonts) -> list[Finding]:
+def _missing_glyphs(fonts, pages: list[Page]) -> list[Finding]:
     """A glyph id the embedded font does not have is drawn as an empty box (.notdef):
-    WeasyPrint gives characters no font could draw ids past the font's last glyph."""
+    WeasyPrint gives characters no font could draw ids past the font's last glyph. Each is
+    named with the first line that has it."""
     from fontTools.cffLib import CFFFontSet
     from fontTools.ttLib import TTFont
 
     findings = []
-    for name, program, to_unicode in fonts:
+    for name, program, to_unicode, first_page in fonts:
         if program is None or not to_unicode:
             continue
         try:
@@ -157,8 +162,12 @@ def _missing_glyphs(fonts) -> list[Finding]:
         missing = sorted({text for code, text in to_unicode.items() if code >= count})
         for text in missing:
             codes = " ".join(f"U+{ord(c):04X}" for c in text)
-            findings.append(Finding("glyphs", None, f"'{text}' ({codes}) has no glyph in"
-                                                    f" {name}: it prints as an empty box"))
+            line = next((line for page in pages for line in page.lines if text in line.text),
+                        None)
+            where = f", in '{_quote(line.text)}'" if line is not None else ""
+            findings.append(Finding("glyphs", line.page if line is not None else first_page,
+                                    f"'{text}' ({codes}) has no glyph in {name}: it prints as"
+                                    f" an empty box{where}"))
     return findings
 
 
@@ -176,23 +185,57 @@ def _output_intent_components(reader) -> int | None:
 _RGB_OPERATOR = re.compile(rb"\d\s+(?:rg|RG)\b|/DeviceRGB\s+(?:cs|CS)\b")
 
 
-def _device_rgb(reader) -> list[Finding]:
-    """Pages that draw in device RGB (their content, forms and images they use), which a
-    PDF/X-4 with a CMYK output intent may not (cmyk.py converts while drawing)."""
+def _device_rgb(reader, figures: dict | None = None,
+                model_images: list[dict] | None = None) -> list[Finding]:
+    """Pages that draw in device RGB (their content, and the forms and images it draws),
+    which a PDF/X-4 with a CMYK output intent may not (cmyk.py converts while drawing). An
+    image is named as the low-resolution check names it."""
     findings = []
     for number, page in enumerate(reader.pages, 1):
         contents = page.get_contents()
-        uses = len(_RGB_OPERATOR.findall(contents.get_data() if contents is not None else b""))
-        for xobject in _xobjects(page.get("/Resources"), set()):
+        data = contents.get_data() if contents is not None else b""
+        uses = len(_RGB_OPERATOR.findall(data))
+        images = []
+        for xobject in _drawn_xobjects(page.get("/Resources"), data, set()):
             if xobject.get("/Subtype") == "/Image":
-                uses += xobject.get("/ColorSpace") == "/DeviceRGB"
+                if xobject.get("/ColorSpace") == "/DeviceRGB":
+                    images.append(_image_name(
+                        PlacedImage(number, int(xobject.get("/Width", 0)),
+                                    int(xobject.get("/Height", 0)), 0, 0),
+                        figures or {}, model_images or [])
+                        + f" of {xobject.get('/Width')}×{xobject.get('/Height')} px")
             elif xobject.get("/Subtype") == "/Form":
                 uses += len(_RGB_OPERATOR.findall(xobject.get_data() or b""))
-        if uses:
-            findings.append(Finding("colour", number, f"{uses} colour(s) set in device RGB"
+        drawn = ([f"{uses} colour(s)"] if uses else []) + images
+        if drawn:
+            findings.append(Finding("colour", number, f"{', '.join(drawn)} set in device RGB"
                                     " beside a CMYK output intent: a PDF/X-4 check refuses"
                                     " them"))
     return findings
+
+
+# An XObject drawn: its name, then Do.
+_DRAW_RE = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+Do\b")
+
+
+def _drawn_xobjects(resources, content: bytes, seen: set):
+    """The XObjects ``content`` draws (by name, from ``resources``), and those the forms
+    among them draw, once each. Only these count for a page: WeasyPrint gives every page
+    one shared resource dictionary, which names what all the pages draw."""
+    available = (resources or {}).get("/XObject") or {}
+    for name in dict.fromkeys(_DRAW_RE.findall(content)):
+        ref = available.get("/" + name.decode("latin-1"))
+        if ref is None:
+            continue
+        key = getattr(ref, "idnum", id(ref))
+        if key in seen:
+            continue
+        seen.add(key)
+        xobject = ref.get_object()
+        yield xobject
+        if xobject.get("/Subtype") == "/Form":
+            yield from _drawn_xobjects(xobject.get("/Resources") or resources,
+                                       xobject.get_data() or b"", seen)
 
 
 def _xobjects(resources, seen: set):
@@ -215,8 +258,29 @@ def _has_raster_images(reader) -> bool:
                for xobject in _xobjects(page.get("/Resources"), seen))
 
 
-def _images(pdf: Path) -> list[tuple[int, int, int, int]]:
-    """(page, width px, height px, effective dpi) of each raster image, from pdfimages."""
+@dataclass(frozen=True)
+class PlacedImage:
+    """A raster image as drawn on a page: its pixels, and the resolution they print at."""
+
+    page: int
+    width: int   # px
+    height: int  # px
+    x_dpi: int
+    y_dpi: int
+
+    @property
+    def dpi(self) -> int:
+        return min(self.x_dpi, self.y_dpi)
+
+    @property
+    def printed_width(self) -> float:
+        """Its width on the page, in pt."""
+        return self.width / self.x_dpi * 72 if self.x_dpi else 0.0
+
+
+def _images(pdf: Path) -> list[PlacedImage]:
+    """Each raster image drawn (a soft mask, its transparency, is not one), from
+    pdfimages -list: page, type, pixel size, … x-ppi, y-ppi."""
     listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True,
                              text=True, check=True).stdout.splitlines()[2:]
     images = []
@@ -224,10 +288,78 @@ def _images(pdf: Path) -> list[tuple[int, int, int, int]]:
         cols = row.split()
         if len(cols) < 14 or cols[2] == "smask":
             continue
-        page, width, height = int(cols[0]), int(cols[3]), int(cols[4])
-        dpi = min(int(cols[12]), int(cols[13]))
-        images.append((page, width, height, dpi))
+        images.append(PlacedImage(page=int(cols[0]), width=int(cols[3]), height=int(cols[4]),
+                                  x_dpi=int(cols[12]), y_dpi=int(cols[13])))
     return images
+
+
+def _model_images(document: dict | None) -> list[dict]:
+    """The image blocks of a document model (JSON), wherever they stand (in lists, boxes)."""
+    found: list[dict] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("kind") == "image":
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk((document or {}).get("blocks", []))
+    return found
+
+
+def _low_resolution(images: list[PlacedImage], pages: list[Page], figures: dict,
+                    model_images: list[dict]) -> list[Finding]:
+    """An image printed under MIN_DPI, named by its file and label where the model knows
+    it, with what would bring it to MIN_DPI: the pixels it needs at this size, and the
+    width (a share of the text column, as the text's width="…%" gives it) at which the
+    pixels it has suffice."""
+    findings = []
+    for image in images:
+        if image.dpi >= MIN_DPI:
+            continue
+        name = _image_name(image, figures, model_images)
+        advice = [f"use a larger image (at least"
+                  f" {-(-image.width * MIN_DPI // image.dpi)} px wide)"]
+        column = _column_width(pages, image.page)
+        if column:
+            share = int(image.printed_width * image.dpi / MIN_DPI / column * 100)
+            if share >= 1:
+                advice.append(f'print it smaller (width="{share}%" or less)')
+        findings.append(Finding("images", image.page,
+                                f"{name} of {image.width}×{image.height} px is printed at"
+                                f" {image.dpi} dpi (needs {MIN_DPI}): {' or '.join(advice)}"))
+    return findings
+
+
+def _image_name(image: PlacedImage, figures: dict, model_images: list[dict]) -> str:
+    """'image images/harbour.jpg (Figure 3)' where the model places an image of these
+    pixels (on this page, if several), else 'an image'."""
+    def on_page(block):
+        return image.page in figures.get(block.get("anchor"), {}).get("image", [])
+
+    sized = [b for b in model_images
+             if {(b.get("pixel_width"), b.get("pixel_height")),
+                 (b.get("pixel_height"), b.get("pixel_width"))} & {(image.width, image.height)}]
+    candidates = ([b for b in sized if on_page(b)] or sized
+                  or [b for b in model_images if on_page(b)
+                      and not str(b.get("src", "")).lower().endswith(".svg")])
+    if not candidates:
+        return "an image"
+    block = candidates[0]
+    label = f" ({block['label']})" if block.get("label") else ""
+    return f"image {block.get('src', '?')}{label}"
+
+
+def _column_width(pages: list[Page], number: int) -> float | None:
+    """The width (pt) of the text column of page ``number``, where the layout gives it."""
+    if not 1 <= number <= len(pages) or pages[number - 1].boxes is None:
+        return None
+    box = pages[number - 1].boxes.get(PAGE_AREA)
+    return (box[2] - box[0]) if box else None
 
 
 def _overflow(pages: list[Page]) -> list[Finding]:
@@ -410,10 +542,13 @@ def report(pdf: Path, findings: list[Finding], facts: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_preflight(pdf: Path, layout_path: Path | None, report_path: Path) -> None:
+def run_preflight(pdf: Path, layout_path: Path | None, report_path: Path,
+                  document_path: Path | None = None) -> None:
     """Write the report beside the PDF; stop the build when anything failed."""
     layout = json.loads(Path(layout_path).read_text(encoding="utf-8")) if layout_path else None
-    findings, facts = preflight(pdf, layout)
+    document = (json.loads(Path(document_path).read_text(encoding="utf-8"))
+                if document_path else None)
+    findings, facts = preflight(pdf, layout, document)
     text = report(pdf, findings, facts)
     if findings:
         raise SourceError(pdf, "failed preflight:\n" + text)

@@ -65,11 +65,14 @@ def check_config(path: Path, config: dict) -> None:
         if isinstance(value, str) and (fault := plain_text_fault(value)):
             fail(f"'{name}' {fault}", *where)
 
-    def mapping(value, name: str) -> dict:
+    def mapping(value, name: str, *where) -> dict:
         if value is None:
             return {}
+        if value == "":
+            fail(f"'{name}' is empty: give its settings indented under it, or leave it out",
+                 *where)
         if not isinstance(value, dict):
-            fail(f"'{name}' must be a mapping (name: value lines indented under it)")
+            fail(f"'{name}' must be a mapping (name: value lines indented under it)", *where)
         return value
 
     def strings(value, name: str) -> list:
@@ -79,7 +82,7 @@ def check_config(path: Path, config: dict) -> None:
             fail(f"'{name}' must be a list of names, e.g. [a, b]")
         return value
 
-    known = {"key_figures", "brief", "appendix", "pdf", "releases"}
+    known = {"key_figures", "brief", "appendix", "pdf", "releases", "layout"}
     for key in config:
         if key not in known:
             fail(f"unknown setting '{key}' (known: {', '.join(sorted(known))})", key)
@@ -92,19 +95,19 @@ def check_config(path: Path, config: dict) -> None:
             fail(f"key figure {n} must be a data reference (ref:) with an optional label:")
         plain_text(item.get("label"), f"key_figures: {n}: label", "key_figures", n - 1,
                    "label")
-    brief = mapping(config.get("brief"), "brief")
+    brief = mapping(config.get("brief"), "brief", "brief")
     strings(brief.get("charts"), "brief: charts")
     if not isinstance(brief.get("title", ""), str):
         fail("'brief: title' must be text")
     plain_text(brief.get("title"), "brief: title", "brief", "title")
-    appendix = mapping(config.get("appendix"), "appendix")
+    appendix = mapping(config.get("appendix"), "appendix", "appendix")
     if not isinstance(appendix.get("title", ""), str):
         fail("'appendix: title' must be text")
     plain_text(appendix.get("title"), "appendix: title", "appendix", "title")
-    for kind, settings in mapping(config.get("pdf"), "pdf").items():
+    for kind, settings in mapping(config.get("pdf"), "pdf", "pdf").items():
         if kind not in ("screen", "press"):
-            fail(f"'pdf: {kind}' is not an edition (screen or press)")
-        settings = mapping(settings, f"pdf: {kind}")
+            fail(f"'pdf: {kind}' is not an edition (screen or press)", "pdf", kind)
+        settings = mapping(settings, f"pdf: {kind}", "pdf", kind)
         for key, value in settings.items():
             if key not in PDF_SETTINGS:
                 fail(f"'pdf: {kind}: {key}' is not a setting"
@@ -120,7 +123,15 @@ def check_config(path: Path, config: dict) -> None:
         if variant is not None and variant.lower() not in PDF_VARIANTS:
             fail(f"'pdf: {kind}: variant' is '{variant}', which is not a PDF variant"
                  f" ({', '.join(PDF_VARIANTS)})", "pdf", kind, "variant")
-    releases = mapping(config.get("releases"), "releases")
+    layout = mapping(config.get("layout"), "layout", "layout")
+    for key, value in layout.items():
+        if key not in LAYOUT_DEFAULTS:
+            fail(f"'layout: {key}' is not a setting ({', '.join(sorted(LAYOUT_DEFAULTS))})",
+                 "layout", key)
+        if not isinstance(value, str) or value.strip().lower() not in ("true", "false"):
+            shown = value if isinstance(value, str) else "a list or mapping"
+            fail(f"'layout: {key}' must be true or false, not '{shown}'", "layout", key)
+    releases = mapping(config.get("releases"), "releases", "releases")
     for key in releases:
         if key != "keep":
             fail(f"'releases: {key}' is not a setting (keep)", "releases", key)
@@ -128,6 +139,27 @@ def check_config(path: Path, config: dict) -> None:
     if not (isinstance(keep, str) and keep.isdigit() and 1 <= int(keep) <= 100):
         fail("'releases: keep' must be a whole number from 1 to 100 (how many published"
              " releases output/ keeps)", "releases", "keep")
+
+
+# How the editions lay the text out (publication.yaml's layout:), when it does not say.
+LAYOUT_DEFAULTS = {
+    # Each chapter (#) opens a new page: right for a long white paper, not for a short
+    # report whose chapters are a few paragraphs each.
+    "chapters_on_new_page": True,
+}
+
+
+def layout_settings(config: dict) -> dict:
+    """The layout settings of a checked publication.yaml, every one given: the document
+    model carries them to the writers (``Document.settings``)."""
+    given = config.get("layout") or {}
+    return {key: (str(given[key]).strip().lower() == "true") if key in given else default
+            for key, default in LAYOUT_DEFAULTS.items()}
+
+
+def has_brief(config: dict) -> bool:
+    """Whether the publication has a brief: only when publication.yaml says 'brief:'."""
+    return config.get("brief") is not None
 
 
 def releases_kept(config: dict) -> int:

@@ -54,9 +54,6 @@ _skip_the_last_garbage_collection()
 
 # Each rule runs the package from this checkout, whatever is installed elsewhere.
 PAPERPRESS = f"PYTHONPATH={SRC} {sys.executable} -m paperpress"
-EDITIONS = ["whitepaper.pdf", "whitepaper-press.pdf", "whitepaper.html", "whitepaper.docx",
-            "brief.pdf", "brief-press.pdf", "brief.docx"]
-PDFS = [e.removesuffix(".pdf") for e in EDITIONS if e.endswith(".pdf")]
 
 PUBLICATIONS = sorted(p.parent.name for p in Path("sources").glob("*/publication.yaml"))
 TEMPLATES = Path("templates")
@@ -95,6 +92,7 @@ wildcard_constraints:
     chart=CHART_ID_RE.pattern,
     edition=r"whitepaper|brief",
     pdf=r"(whitepaper|brief)(-press)?",
+    image=r".+",
 
 
 def code(command_module):
@@ -135,6 +133,60 @@ def pdf_files(pub, kind):
 
 def figures(pub, ext, charts=None):
     return [f"figures/{pub}/{c}.{ext}" for c in (chart_ids(pub) if charts is None else charts)]
+
+
+def editions(pub):
+    """The editions a publication builds and publishes (no brief's without 'brief:')."""
+    return INPUTS[pub].editions
+
+
+def pdfs(pub):
+    return INPUTS[pub].pdfs
+
+
+def images(pub):
+    """The pictures the text places (sources/<pub>/images/…), as the HTML editions embed
+    them and the model measures them."""
+    return [str(p) for p in INPUTS[pub].images]
+
+
+def word_images(pub):
+    """What the Word editions embed for the text's pictures: a PNG or JPEG as it is, an
+    SVG as the PNG rule image_png makes of it (figures/<pub>/images/<name>.png)."""
+    root = INPUTS[pub].root
+    return [f"figures/{pub}/{p.relative_to(root).with_suffix('.png')}"
+            if p.suffix.lower() == ".svg" else str(p) for p in INPUTS[pub].images]
+
+
+def svg_source(wildcards):
+    """The SVG picture figures/<pub>/images/<image>.png is drawn from: one the text places."""
+    found = INPUTS[wildcards.pub]
+    wanted = Path("images") / wildcards.image
+    for path in found.svg_images:
+        if path.relative_to(found.root).with_suffix("") == wanted:
+            return str(path)
+    raise ValueError(f"sources/{wildcards.pub}/{wanted}.svg: the text places no such picture")
+
+
+def _paths(value):
+    """File paths from a field that holds one path, a list of them or a mapping of either
+    (the tables and their data, by table id)."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return [p for v in value.values() for p in _paths(v)]
+    if isinstance(value, (list, tuple, set)):
+        return [p for v in value for p in _paths(v)]
+    return [str(value)]
+
+
+def model_extras(pub):
+    """What the document model reads besides the text, settings, data and charts: the
+    locale file, the table specs and the data files they name."""
+    found = INPUTS[pub]
+    return list(dict.fromkeys(_paths(getattr(found, "locale", None))
+                              + _paths(getattr(found, "tables", None))
+                              + _paths(getattr(found, "table_data", None))))
 
 
 RECEIPT = "build/{pub}/release.json"

@@ -10,6 +10,7 @@ rule whitepaper_html:
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "svg"),
+        images=lambda w: images(w.pub),  # embedded as data: URLs
         templates=TEMPLATE_FILES["html/whitepaper.html.j2"],
         css=TEMPLATE_FILES["html/base.css"] + TEMPLATE_FILES["html/whitepaper.css"],
         code=code("html"),
@@ -19,6 +20,7 @@ rule whitepaper_html:
         "build/{pub}/benchmarks/html-whitepaper.tsv"
     shell:
         "{PAPERPRESS} html whitepaper {input.model} figures/{wildcards.pub} templates/html {output}"
+        " --sources sources/{wildcards.pub}"
 
 
 rule brief_html:
@@ -26,6 +28,7 @@ rule brief_html:
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "svg", brief_charts(w.pub)),
+        images=lambda w: images(w.pub),  # embedded as data: URLs
         templates=TEMPLATE_FILES["html/brief.html.j2"],
         css=TEMPLATE_FILES["html/base.css"] + TEMPLATE_FILES["html/brief.css"],
         code=code("html"),
@@ -35,6 +38,7 @@ rule brief_html:
         "build/{pub}/benchmarks/html-brief.tsv"
     shell:
         "{PAPERPRESS} html brief {input.model} figures/{wildcards.pub} templates/html {output}"
+        " --sources sources/{wildcards.pub}"
 
 
 rule pdf:
@@ -75,6 +79,7 @@ rule whitepaper_docx:
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "png"),
+        images=lambda w: word_images(w.pub),
         template=TEMPLATE_FILES["docx/whitepaper.docx"][0],
         code=code("docx"),
     output:
@@ -83,12 +88,14 @@ rule whitepaper_docx:
         "build/{pub}/benchmarks/docx-whitepaper.tsv"
     shell:
         "{PAPERPRESS} docx whitepaper {input.model} figures/{wildcards.pub} {input.template} {output}"
+        " --sources sources/{wildcards.pub}"
 
 
 rule brief_docx:
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "png", brief_charts(w.pub)),
+        images=lambda w: word_images(w.pub),
         template=TEMPLATE_FILES["docx/brief.docx"][0],
         code=code("docx"),
     output:
@@ -97,3 +104,4 @@ rule brief_docx:
         "build/{pub}/benchmarks/docx-brief.tsv"
     shell:
         "{PAPERPRESS} docx brief {input.model} figures/{wildcards.pub} {input.template} {output}"
+        " --sources sources/{wildcards.pub}"

@@ -8,6 +8,9 @@ rule document_model:
         text=lambda w: str(INPUTS[w.pub].text),
         data=lambda w: [str(p) for p in INPUTS[w.pub].data],
         charts=lambda w: [str(p) for p in INPUTS[w.pub].charts.values()],
+        # Its pixel size is measured (and checked) into the model.
+        images=lambda w: images(w.pub),
+        extras=lambda w: model_extras(w.pub),
         code=code("document"),
     output:
         "build/{pub}/document.json",

@@ -7,13 +7,15 @@ rule preflight:
     input:
         pdf="build/{pub}/{pdf}.pdf",
         layout="build/{pub}/{pdf}.layout.json",
+        # Which file and label a raster image printed too coarsely is.
+        model="build/{pub}/document.json",
         code=code("preflight"),
     output:
         "build/{pub}/{pdf}.preflight.txt",
     benchmark:
         "build/{pub}/benchmarks/preflight-{pdf}.tsv"
     shell:
-        "{PAPERPRESS} preflight {input.pdf} {input.layout} {output}"
+        "{PAPERPRESS} preflight {input.pdf} {input.layout} {output} --document {input.model}"
 
 # Snakemake owns nothing in output/ (it deletes a job's outputs before running it): the
 # publish step makes a new release there and switches output/<pub> to it in one rename, and
@@ -23,8 +25,8 @@ rule preflight:
 
 rule publish:
     input:
-        editions=lambda w: [f"build/{w.pub}/{e}" for e in EDITIONS],
-        preflight=lambda w: [f"build/{w.pub}/{p}.preflight.txt" for p in PDFS],
+        editions=lambda w: [f"build/{w.pub}/{e}" for e in editions(w.pub)],
+        preflight=lambda w: [f"build/{w.pub}/{p}.preflight.txt" for p in pdfs(w.pub)],
         code=code("publish"),
     output:
         RECEIPT,
