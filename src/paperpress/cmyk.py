@@ -116,3 +116,40 @@ def drawing_in_cmyk(profile: Path | None, recipes: dict[RGB, CMYK] | None = None
         yield
     finally:
         Stream.set_color = set_color
+
+
+# A picture the text places, inlined by the HTML writer as a data: URL.
+_RASTER_DATA_URL = re.compile(r'src="data:image/(?P<type>png|jpeg);base64,(?P<data>[A-Za-z0-9+/=]+)"')
+
+
+def pictures_in_cmyk(html: str, profile: Path) -> str:
+    """The HTML with every raster picture converted to CMYK through the print run's
+    profile, as prepress separates a photograph: PDF/X-4 beside a CMYK output intent allows
+    no DeviceRGB image, and the ink a photograph is printed in should be the one the print
+    shop's profile gives, not the RIP's guess. (Charts are drawn, not raster: their colours
+    go through ``drawing_in_cmyk``.)"""
+    import base64
+    import io
+
+    from PIL import Image, ImageCms
+
+    transform = ImageCms.buildTransform(
+        ImageCms.createProfile("sRGB"), ImageCms.getOpenProfile(str(profile)), "RGB",
+        "CMYK", renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+
+    def separated(match: re.Match) -> str:
+        with Image.open(io.BytesIO(base64.b64decode(match["data"]))) as picture:
+            if picture.mode == "CMYK":
+                return match[0]
+            picture = picture.convert("RGBA")
+            # Transparency prints on white paper: flatten onto white first.
+            flat = Image.new("RGB", picture.size, "white")
+            flat.paste(picture, mask=picture.getchannel("A"))
+            cmyk = ImageCms.applyTransform(flat, transform)
+        out = io.BytesIO()
+        # JPEG at high quality: a photograph's separations, as a print shop receives them.
+        cmyk.save(out, format="JPEG", quality=92, subsampling=0)
+        return 'src="data:image/jpeg;base64,' + base64.b64encode(out.getvalue()).decode() + '"'
+
+    return _RASTER_DATA_URL.sub(separated, html)

@@ -421,7 +421,7 @@ class _Reader:
             self.target(attrs["id"], table, line)
 
     def image(self, node, line: int) -> Image:
-        from .inputs import resolve_named_file
+        from .inputs import resolve_image
 
         src = node.attrs.get("src", "")
         alt = node.content.strip()
@@ -436,11 +436,8 @@ class _Reader:
         if not caption:
             self.fail(f"image '{src}' has no caption: write it in quotes after the path,"
                       f" ![…]({src} \"Caption\")", line)
-        suffix = Path(src).suffix.lower()
-        if suffix not in IMAGE_TYPES:
-            self.fail(f"image '{src}' is not a PNG, JPEG or SVG file (.png, .jpg, .svg)", line)
-        path = resolve_named_file(src, base=self.root, inside=(self.root,), named_in=self.path,
-                                  line=line, what="image")
+        path = resolve_image(src, root=self.root, named_in=self.path, line=line)
+        suffix = path.suffix.lower()
         width = self.image_width(src, node.attrs.get("width"), line)
         pixel_width, pixel_height = image_size(path, suffix, self.path, line)
         image = Image(src=Path(path).relative_to(self.root).as_posix(), number=0, label="",

@@ -204,7 +204,6 @@ def resolve_image(src: str, *, root: Path, named_in: Path, line: int | None) -> 
 def text_images(text: Path, root: Path) -> list[Path]:
     """Every image the text places, each once, resolved by ``resolve_image``; the text is
     read within the limits the document model reads it with."""
-    from .document import MAX_TEXT_BYTES
     from .markup import markdown_parser
     from .textfiles import read_text_file
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import atomic_path, write_text
-from .cmyk import drawing_in_cmyk, house_recipes, style_sheets_of
+from .cmyk import drawing_in_cmyk, house_recipes, pictures_in_cmyk, style_sheets_of
 from .errors import SourceError
 from .pdftext import PAGE_AREA
 from .stylesheets import read_stylesheet
@@ -125,7 +125,10 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
     try:
         source = html_path.read_text(encoding="utf-8")
         extra_css = [read_stylesheet(Path(path)) for path in edition.stylesheets]
-        html = weasyprint.HTML(string=source, base_url=None, url_fetcher=fetcher)
+        pictures = source
+        if edition.output_profile is not None:
+            pictures = pictures_in_cmyk(source, Path(edition.output_profile))
+        html = weasyprint.HTML(string=pictures, base_url=None, url_fetcher=fetcher)
         # The variant and output intent are known before layout: WeasyPrint fixes the
         # output intent when it renders, not when it writes.
         profiles: dict = {}

@@ -283,7 +283,8 @@ class BodyWriter:
         src = Path(image.src)
         if src.suffix.lower() == ".svg":
             # Word shows no SVG without a PNG beside it: the build draws one per SVG.
-            png = self.figures_dir / "images" / f"{src.stem}.png"
+            # Drawn by the workflow's image_png rule: figures/<pub>/images/….png.
+            png = self.figures_dir / Path(image.src).with_suffix(".png")
             if not png.exists():
                 raise SourceError(png, f"the picture of {image.src} for the Word editions"
                                        " has not been drawn")
