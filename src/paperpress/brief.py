@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import SourceError
 from .locale import Locale
-from .model import (Brief, BriefChapter, BriefPoint, BriefSection, Document, Figure, Heading,
+from .model import (INLINE_REFERENCE, Brief, BriefChapter, BriefPoint, BriefSection, Document, Figure, Heading,
                     Paragraph, walk)
 from .textfiles import line_of
 
@@ -29,6 +29,11 @@ _SENTENCE_RE = re.compile(r"^.+?(?:[。！？](?=[^”’）」』]|$)|[.!?][\"�
 # number in it: that is the evidence a busy reader wants, and it keeps the brief to 2-4
 # pages. Measured in the width of a Chinese character (a Latin letter is half of one).
 EVIDENCE_MAX_WIDTH = 90
+
+
+def quotable(sentence: str) -> str:
+    """The sentence, or nothing when it names a figure or table by number in its course."""
+    return "" if INLINE_REFERENCE in sentence else sentence
 
 
 def first_sentence(text: str) -> str:
@@ -48,12 +53,14 @@ def _points(blocks) -> list[BriefPoint]:
             continue
         rest = p.plain_text[len(p.lead):].strip()
         evidence = first_sentence(rest) if rest else ""
-        if not re.search(r"\d", evidence) or _width(evidence) > EVIDENCE_MAX_WIDTH:
+        if (not re.search(r"\d", evidence) or _width(evidence) > EVIDENCE_MAX_WIDTH
+                or INLINE_REFERENCE in evidence):
             evidence = ""
         separator = " " if evidence and not is_cjk_boundary(p.lead) else ""
         points.append(BriefPoint(lead=p.lead.strip(), evidence=separator + evidence))
     if not points and paragraphs:
-        points.append(BriefPoint(lead=first_sentence(paragraphs[0].plain_text)))
+        if lead := quotable(first_sentence(paragraphs[0].plain_text)):
+            points.append(BriefPoint(lead=lead))
     return points
 
 
@@ -85,7 +92,7 @@ def make_brief(doc: Document, settings: dict, locale: Locale, config_path: Path)
                 break
             intro.append(b)
         summary_paras = [b for b in intro if isinstance(b, Paragraph)]
-        summary = first_sentence(summary_paras[0].plain_text) if summary_paras else ""
+        summary = quotable(first_sentence(summary_paras[0].plain_text)) if summary_paras else ""
         item = BriefChapter(heading=chapter.text, summary=summary,
                             figures=[renumbered(f) for f in walk(intro)
                                      if isinstance(f, Figure) and f.chart in wanted])

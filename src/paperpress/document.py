@@ -128,7 +128,7 @@ def _add_appendix(doc: Document, pub, locale: Locale, config_path: Path) -> None
             for f in facts]
     doc.blocks.append(Table(header=header, rows=rows,
                             align=["left", "left", "right", "left", "left"],
-                            widths=[0.44, 0.19, 0.12, 0.13, 0.12], origin="appendix"))
+                            widths=_widths(header + rows), origin="appendix"))
 
 
 _NUMERALS = "一二三四五六七八九十"
@@ -519,6 +519,7 @@ class _Reader:
                 self.fail(f"{{{{ {form} {ident} }}}} refers to nothing with that id (ids:"
                           f" {known})", line)
             block = self.targets[ident][0]
+            span.aside = form == "see"
             if isinstance(block, Heading):
                 span.text = (self.locale.text("see_section", title=block.text)
                              if form == "see" else block.text)

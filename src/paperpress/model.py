@@ -23,6 +23,10 @@ class Span:
     ref: str = ""   # a cross-reference: the anchor of the figure/table/box/section named
     href: str = ""  # a link out (https:, http:, mailto:), clickable, never fetched
     note: int = 0   # a footnote call: the note's number (``text`` is its marker)
+    aside: bool = False  # a cross-reference in brackets, （见图3）: left out when quoted
+
+
+INLINE_REFERENCE = "\ufffc"
 
 
 def plain(spans: list[Span]) -> str:
@@ -57,8 +61,12 @@ class Paragraph:
 
     @property
     def plain_text(self) -> str:
-        """The text without cross-references and note calls: what a brief quotes."""
-        return "".join(s.text for s in self.spans if not (s.ref or s.note))
+        """The text without bracketed cross-references and note calls: what a brief
+        quotes. A reference inside the sentence ("as Figure 3 shows") is kept as
+        ``INLINE_REFERENCE``: the brief numbers its figures anew, so a sentence holding
+        one cannot be quoted as it stands."""
+        return "".join(INLINE_REFERENCE if s.ref and not s.aside else s.text
+                       for s in self.spans if not (s.aside or s.note))
 
 
 @dataclass
