@@ -128,7 +128,7 @@ def edited_locale(tmp_path, old: str, new: str, name: str = "en.yaml"):
     ("unit:", '  unit: "Unit: {unit.upper}"', "strings: 'unit' uses {unit.upper}"),
     ("figure:", '  figure: "Figure {number:>3}"',
      "strings: 'figure': write the field as {number}, without a format or conversion"),
-    ("source:", '  source: "Source: {source"', "strings: 'source' has a '{' or '}' that opens"),
+    ("unit:", '  unit: "Unit: {unit"', "strings: 'unit' has a '{' or '}' that opens"),
     ("contents:", "  contents: <b>Contents</b>", "strings: 'contents' holds HTML (<b>)"),
     ("contents:", "  contents: [Contents]", "strings: 'contents' must be text"),
     ("contents:", "  contants: Contents", "strings: 'contants' is not one of the locale's strings"),

@@ -233,6 +233,7 @@ def test_an_image_the_editions_cannot_publish_names_the_text_and_line(tmp_path, 
     pub = make_publication(tmp_path, "---\ntitle: T\nissuer: I\ndate: D\nlang: en\n---\n\n"
                            f"# One\n\n{placement}\n", DATA, "C", "S")
     PILImage.new("RGB", (10, 10)).save(pub / "images" / "fake.png", format="JPEG")
+    PILImage.new("RGB", (10, 10)).save(pub / "images" / "harbour.gif")
     (pub / "images" / "bad.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
         ' viewBox="0 0 10 10"><image xlink:href="file:///etc/passwd"/></svg>')
