@@ -5,7 +5,8 @@ from paperpress.errors import SourceError
 from paperpress.locale import load_locale
 from paperpress.model import Table, plain
 from paperpress.statistics import load_statistics
-from paperpress.tablespec import load_table_spec, table_data_paths
+from paperpress.inputs import named_data_files
+from paperpress.tablespec import load_table_spec
 
 EN = load_locale(REPO / "templates" / "locales" / "en.yaml")
 ZH = load_locale(REPO / "templates" / "locales" / "zh-CN.yaml")
@@ -84,7 +85,7 @@ def test_a_changed_value_in_the_data_changes_the_table(tmp_path, data):
 
 def test_the_tables_data_files_are_those_its_spec_names(tmp_path, data):
     spec = load_table_spec(spec_file(tmp_path))
-    assert table_data_paths(spec, data) == [data / "ports.csv"]
+    assert named_data_files(spec, data) == [data / "ports.csv"]
 
 
 def line_of(text: str, needle: str) -> int:
@@ -166,4 +167,4 @@ def test_a_data_file_outside_the_data_folder_names_the_spec_line(tmp_path, data)
     spec = load_table_spec(spec_file(tmp_path, text))
     with pytest.raises(SourceError, match=r"port-throughput.yaml:3: data file"
                                           r" '../../etc/passwd' is outside"):
-        table_data_paths(spec, data)
+        named_data_files(spec, data)

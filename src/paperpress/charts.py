@@ -8,7 +8,8 @@ import textwrap
 from pathlib import Path
 
 from .chartstyle import drawing_error, house_style
-from .chartspec import ChartSpec, chart_data_paths, load_chart_spec
+from .chartspec import ChartSpec, load_chart_spec
+from .inputs import named_data_files
 from .errors import SourceError
 from .locale import Locale, load_locale
 from .statistics import Statistics, load_statistics
@@ -26,7 +27,7 @@ def render_chart(spec_path: Path, data_dir: Path, style_path: Path, locale_path:
     """Draw a chart in the publication's language (its locale file: period labels, number
     symbols, the unit line)."""
     spec = load_chart_spec(spec_path)
-    stats = load_statistics(chart_data_paths(spec, data_dir))
+    stats = load_statistics(named_data_files(spec, data_dir))
     locale = load_locale(locale_path)
     draw(spec, stats, locale, Path(style_path), Path(svg_path), Path(png_path))
 

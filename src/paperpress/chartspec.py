@@ -164,14 +164,3 @@ def check_text_field(path: Path, mapping: dict, key: str, shown: str,
                           line=line)
     if (kind or key) != "value" and (fault := plain_text_fault(value)):
         raise SourceError(path, f"{shown} {fault}", line=line)
-
-
-def chart_data_paths(spec: ChartSpec, data_dir: Path) -> list[Path]:
-    """The data files a chart's 'data:' list names, each inside the publication's data/
-    folder and present (see inputs.resolve_named_file)."""
-    from .inputs import resolve_named_file
-
-    data_dir = Path(data_dir)
-    return [resolve_named_file(name, base=data_dir, inside=(data_dir,), named_in=Path(spec.path),
-                               line=line, what="data file")
-            for name, line in zip(spec.data, spec.data_lines or [None] * len(spec.data))]

@@ -73,6 +73,16 @@ def _within(path: Path, roots: tuple[Path, ...]) -> bool:
     return False
 
 
+def named_data_files(spec, data_dir: Path) -> list[Path]:
+    """The data files a chart's or a table's 'data:' list names, each inside the
+    publication's data/ folder and present: only they rerun that chart or table."""
+    data_dir = Path(data_dir)
+    lines = spec.data_lines or [None] * len(spec.data)
+    return [resolve_named_file(name, base=data_dir, inside=(data_dir,), named_in=Path(spec.path),
+                               line=line, what="data file")
+            for name, line in zip(spec.data, lines)]
+
+
 def check_folder(folder: Path, project: Path, what: str) -> None:
     """A folder the workflow reads from (sources/<pub>/, its data/ and charts/, templates/…)
     must be the project's own, not a link to a folder elsewhere."""
@@ -258,9 +268,9 @@ def publication_inputs(root: Path, templates: Path = Path("templates"),
                        project: Path = Path(".")) -> PublicationInputs:
     """Load what the workflow must know of a publication before any job runs, checking
     every file it names. Raises SourceError for the first fault."""
-    from .chartspec import load_chart_spec, chart_data_paths
+    from .chartspec import load_chart_spec
     from .publication import chart_files, data_files, load_config, pdf_settings, releases_kept
-    from .tablespec import load_table_spec, table_data_paths
+    from .tablespec import load_table_spec
     from .textfiles import line_of
 
     root = Path(root)
@@ -285,7 +295,7 @@ def publication_inputs(root: Path, templates: Path = Path("templates"),
                                     " letters, digits and '-' (e.g. trade-scale.yaml)")
         spec = load_chart_spec(path)
         charts[spec.id] = path
-        chart_data[spec.id] = chart_data_paths(spec, root / "data")
+        chart_data[spec.id] = named_data_files(spec, root / "data")
     tables, table_data = {}, {}
     for path in sorted((root / "tables").glob("*.yaml")):
         path = check_project_file(path, inside, "table spec")
@@ -294,7 +304,7 @@ def publication_inputs(root: Path, templates: Path = Path("templates"),
                                     " letters, digits and '-' (e.g. port-throughput.yaml)")
         table = load_table_spec(path)
         tables[table.id] = path
-        table_data[table.id] = table_data_paths(table, root / "data")
+        table_data[table.id] = named_data_files(table, root / "data")
     brief = config.get("brief") or {}
     brief_charts = list(brief.get("charts") or [])
     for n, chart in enumerate(brief_charts):

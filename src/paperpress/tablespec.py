@@ -163,14 +163,3 @@ def _names(path: Path, raw: LinedDict, key: str, limit: int, example: str) -> li
             raise SourceError(path, f"{key}: '{item}' is given twice",
                               line=line_of(value, n))
     return list(value)
-
-
-def table_data_paths(spec: TableSpec, data_dir: Path) -> list[Path]:
-    """The data files a table's 'data:' list names, each inside the publication's data/
-    folder and present (see inputs.resolve_named_file)."""
-    from .inputs import resolve_named_file
-
-    data_dir = Path(data_dir)
-    return [resolve_named_file(name, base=data_dir, inside=(data_dir,), named_in=Path(spec.path),
-                               line=line, what="data file")
-            for name, line in zip(spec.data, spec.data_lines or [None] * len(spec.data))]
