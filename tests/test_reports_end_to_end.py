@@ -137,3 +137,26 @@ def test_the_english_word_edition_reads_right_in_libreoffice(project, tmp_path):
     assert "Table 2 Main scheduled services, 2025" in text or "Table 2. Main" in text
     assert "TEU, the twenty-foot equivalent unit" in text
     assert "1. The team checks the ship’s certificate" in text  # a numbered list in a box
+
+
+def test_a_failed_build_fails_again_until_the_fault_is_mended(project):
+    """The failed model step's output is gone; the editions made from the one before are
+    not remade from it, nor taken as up to date: the next run stops at the fault again."""
+    text = project / "sources" / EN / "text.md"
+    good = text.read_text(encoding="utf-8")
+    released = (project / "output" / EN).resolve()
+    text.write_text(good.replace("{{ see outlook }}", "{{ see outlok }}")
+                    .replace("Four things stood out in 2025.", "Five things stood out."),
+                    encoding="utf-8")
+    try:
+        for _ in range(2):
+            result = snakemake(project)
+            assert result.returncode == 1
+            assert f"sources/{EN}/text.md:19: {{{{ see outlok }}}} refers to nothing" \
+                in result.stderr
+            assert (project / "output" / EN).resolve() == released
+    finally:
+        text.write_text(good.replace("Four things stood out in 2025.", "Five things stood out."),
+                        encoding="utf-8")
+    assert snakemake(project).returncode == 0
+    assert "Five things stood out." in pdf_text(edition(project, EN, "whitepaper.pdf"))

@@ -12,6 +12,7 @@ from paperpress.codedeps import modules_used  # noqa: E402
 from paperpress.errors import SourceError  # noqa: E402
 from paperpress.inputs import CHART_ID_RE, publication_inputs, template_inputs  # noqa: E402
 from paperpress.publish import receipt_is_current  # noqa: E402
+from paperpress.stale import clear_orphaned_products  # noqa: E402
 
 
 def _exit_without_waiting_for_rate_limit_timers():
@@ -196,6 +197,11 @@ RECEIPT = "build/{pub}/release.json"
 # (an edition deleted or edited by hand), the receipt goes, so that publish runs again.
 # Nothing in output/ is touched here: a dry run changes nothing there.
 for _pub in PUBLICATIONS:
+    # A failed step's outputs are gone (paperpress/stale.py): what was made from them goes.
+    clear_orphaned_products(Path("build") / _pub,
+                            [Path(f"build/{_pub}/document.json")]
+                            + [Path(f) for f in figures(_pub, "svg") + figures(_pub, "png")]
+                            + [Path(f) for f in word_images(_pub) if f.startswith("figures/")])
     _receipt = Path(RECEIPT.format(pub=_pub))
     if _receipt.exists() and not receipt_is_current(_receipt, Path("output") / _pub):
         _receipt.unlink()
