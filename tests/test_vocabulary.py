@@ -328,3 +328,19 @@ def test_the_chinese_pdf_carries_the_box_the_tables_and_the_note(chinese_edition
     text = squash("".join(pdf_pages(pdf)))
     assert "专栏1绿色港口" in text and "表1主要指标" in text and "表2集装箱吞吐量" in text
     assert "按可比价格计算。" in text and "资料来源：港务局" in text
+
+
+def test_the_brief_quotes_a_whole_lead_sentence_through_links_notes_and_references(tmp_path):
+    text = ("---\ntitle: T\nissuer: I\ndate: D\nlang: en\n---\n\n# One\n\n## Works\n\n"
+            "**Three works[^a] were upgraded.** They cost {{ teu@2025 }} in all.\n\n"
+            "**2026 will bring a [new plan](https://example.org/p).** It is due in June.\n\n"
+            "**Complaints fell {{ see one }}.** Fewer were made.\n\n"
+            "**The plan is summarised in {{ ref tbl }}.** It has 12 points.\n\n"
+            "| a |\n|---|\n| 1 |\n\nTable: Plan {#tbl}\n\n[^a]: Treatment works.\n")
+    pub = make_publication(tmp_path, text.replace("# One", "# One {#one}"), DATA, "C", "S")
+    (pub / "publication.yaml").write_text("brief:\n  title: At a glance\n", encoding="utf-8")
+    points = build_document(pub, TEMPLATES).brief.chapters[0].sections[0].points
+    assert [(p.lead, p.evidence) for p in points] == [
+        ("Three works were upgraded.", " They cost 1,550.50 million TEU in all."),
+        ("2026 will bring a new plan.", ""),
+        ("Complaints fell.", "")]

@@ -51,7 +51,9 @@ def _points(blocks) -> list[BriefPoint]:
     for p in paragraphs:
         if not p.lead:
             continue
-        rest = p.plain_text[len(p.lead):].strip()
+        if INLINE_REFERENCE in p.lead:
+            continue  # names a figure by its number in the paper, not in the brief
+        rest = p.rest
         evidence = first_sentence(rest) if rest else ""
         if (not re.search(r"\d", evidence) or _width(evidence) > EVIDENCE_MAX_WIDTH
                 or INLINE_REFERENCE in evidence):

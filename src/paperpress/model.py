@@ -10,6 +10,7 @@ kind they do not know is an error (``UnknownBlock``), never skipped.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields
 
 
@@ -27,6 +28,19 @@ class Span:
 
 
 INLINE_REFERENCE = "\ufffc"
+
+
+def quoted(spans: list[Span]) -> str:
+    """Spans as a brief quotes them: without note calls and bracketed cross-references
+    (and the space left before them), a link as its text. A reference inside the sentence
+    ("as Figure 3 shows") is kept as ``INLINE_REFERENCE``: the brief numbers its figures
+    anew, so a sentence holding one cannot be quoted as it stands."""
+    text = "".join(INLINE_REFERENCE if s.ref and not s.aside else s.text
+                   for s in spans if not (s.aside or s.note))
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
+
+
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+([.,;:!?)\]。，；：！？）])")
 
 
 def plain(spans: list[Span]) -> str:
@@ -49,11 +63,23 @@ class Paragraph:
     kind: str = "paragraph"
 
     @property
+    def lead_spans(self) -> int:
+        """How many spans the bold lead sentence that opens the paragraph runs over (a
+        link, a note call or a cross-reference may stand inside it); 0 when it has none."""
+        count = 0
+        for span in self.spans:
+            if not (span.strong or span.note):
+                break
+            count += 1
+        while count and self.spans[count - 1].note:
+            count -= 1  # a note called right after the lead belongs to the rest
+        return count
+
+    @property
     def lead(self) -> str | None:
-        """The bold lead sentence that opens the paragraph, if it has one."""
-        if self.spans and self.spans[0].strong and not (self.spans[0].ref or self.spans[0].note):
-            return self.spans[0].text
-        return None
+        """The bold lead sentence that opens the paragraph, as a brief quotes it (see
+        ``quoted``), if it has one."""
+        return quoted(self.spans[:self.lead_spans]) or None
 
     @property
     def text(self) -> str:
@@ -61,12 +87,13 @@ class Paragraph:
 
     @property
     def plain_text(self) -> str:
-        """The text without bracketed cross-references and note calls: what a brief
-        quotes. A reference inside the sentence ("as Figure 3 shows") is kept as
-        ``INLINE_REFERENCE``: the brief numbers its figures anew, so a sentence holding
-        one cannot be quoted as it stands."""
-        return "".join(INLINE_REFERENCE if s.ref and not s.aside else s.text
-                       for s in self.spans if not (s.aside or s.note))
+        """The whole paragraph as a brief quotes it (see ``quoted``)."""
+        return quoted(self.spans)
+
+    @property
+    def rest(self) -> str:
+        """What follows the lead sentence, as a brief quotes it."""
+        return quoted(self.spans[self.lead_spans:]).strip()
 
 
 @dataclass
