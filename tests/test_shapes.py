@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from paperpress.errors import SourceError
 from paperpress.publication import has_brief, layout_settings, load_config
 
@@ -103,3 +104,13 @@ def test_short_chapters_share_a_page_when_the_layout_says_so(short_note):
                            check=True).stdout.split("\f")
     first = next(n for n, page in enumerate(pages) if "This note has two" in page)
     assert "A second chapter of one paragraph." in pages[first]
+
+
+def test_without_pdf_settings_the_press_edition_is_still_print_ready(tmp_path):
+    from paperpress.publication import pdf_settings
+
+    editions = pdf_settings({}, tmp_path, REPO / "templates")
+    press, screen = editions["press"], editions["screen"]
+    assert press.variant == "pdf/x-4" and press.output_profile is not None
+    assert [p.name for p in press.stylesheets] == ["press.css"]
+    assert screen.variant == "pdf/a-3u" and screen.tagged

@@ -45,6 +45,15 @@ PDF_VARIANTS = ("pdf/a-1a", "pdf/a-1b", "pdf/a-2a", "pdf/a-2b", "pdf/a-2u", "pdf
                 "pdf/a-3b", "pdf/a-3u", "pdf/a-4e", "pdf/a-4f", "pdf/a-4u", "pdf/ua-1",
                 "pdf/ua-2", "pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/x-5g")
 DEFAULT_RELEASES_KEPT = 5
+# Each PDF edition's settings where publication.yaml gives none: the screen edition
+# archival and tagged for screen readers, the press edition PDF/X-4 with bleed and crop
+# marks and Ghostscript's CMYK profile (Debian's libgs-common) as output intent, which a
+# publication names its print run's profile to replace.
+PDF_DEFAULTS = {
+    "screen": {"variant": "pdf/a-3u", "tagged": "true"},
+    "press": {"variant": "pdf/x-4", "stylesheet": "press.css",
+              "output_profile": "/usr/share/color/icc/ghostscript/default_cmyk.icc"},
+}
 
 
 def check_config(path: Path, config: dict) -> None:
@@ -174,16 +183,19 @@ def pdf_settings(config: dict, root: Path, templates: Path) -> dict[str, PdfSett
     path = Path(root) / "publication.yaml"
     editions = {}
     for kind in ("screen", "press"):
-        settings = ((config.get("pdf") or {}).get(kind)) or {}
+        given = ((config.get("pdf") or {}).get(kind)) or {}
+        # What is not given is the edition's default: a press edition is print-ready
+        # (PDF/X-4, bleed and marks, CMYK) whether or not publication.yaml says how.
+        settings = {**PDF_DEFAULTS[kind], **given}
         stylesheets = ()
         if settings.get("stylesheet"):
             stylesheets = (resolve_named_file(
                 settings["stylesheet"], base=Path(templates) / "html",
                 inside=(Path(templates), Path(root)), named_in=path,
-                line=line_of(settings, "stylesheet"), what=f"pdf: {kind}: stylesheet"),)
+                line=line_of(given, "stylesheet"), what=f"pdf: {kind}: stylesheet"),)
         profile = None
         if settings.get("output_profile"):
-            line = line_of(settings, "output_profile")
+            line = line_of(given, "output_profile")
             profile = resolve_named_file(
                 settings["output_profile"], base=Path(root),
                 inside=(Path(root), Path(templates), *SYSTEM_PROFILE_DIRS), named_in=path,
