@@ -63,7 +63,7 @@ def test_a_spec_naming_a_series_that_does_not_exist_names_the_spec(tmp_path):
     spec = tmp_path / "bad.yaml"
     spec.write_text("caption: c\nkind: column\nunit: 亿元\ndata: [trade.csv]\nsource: s\n"
                     "series:\n  - value: bri_trade@1999\n", encoding="utf-8")
-    with pytest.raises(SourceError, match=r"bad.yaml: series item 1: 'bri_trade' has no"
+    with pytest.raises(SourceError, match=r"bad.yaml:7: series item 1: 'bri_trade' has no"
                                           r" period '1999'"):
         render_chart(spec, SOURCES / "data", STYLE, ZH, tmp_path / "c.svg", tmp_path / "c.png")
 
@@ -106,8 +106,13 @@ def test_dollar_signs_in_chart_text_are_drawn_as_typed(tmp_path, kind):
     # command, and either stopped the chart with a traceback.
     spec = spec_file(tmp_path, TRADE_SPEC.format(caption="'$x^$'", kind=kind,
                                                  unit="'$\\foo$'", label="'$x^$ 美元'"))
+    data = tmp_path / "data"
+    data.mkdir()
+    # The chart's unit is its data's: the data say '$\foo$' too.
+    (data / "trade.csv").write_text((SOURCES / "data" / "trade.csv").read_text(
+        encoding="utf-8").replace(",亿元,", ",$\\foo$,"), encoding="utf-8")
     svg = tmp_path / "c.svg"
-    render_chart(spec, SOURCES / "data", STYLE, ZH, svg, tmp_path / "c.png")
+    render_chart(spec, data, STYLE, ZH, svg, tmp_path / "c.png")
     text = svg.read_text(encoding="utf-8")
     assert "单位：$\\foo$" in text and "$x^$ 美元" in text
 

@@ -344,3 +344,25 @@ def test_the_brief_quotes_a_whole_lead_sentence_through_links_notes_and_referenc
         ("Three works were upgraded.", " They cost 1,550.50 million TEU in all."),
         ("2026 will bring a new plan.", ""),
         ("Complaints fell.", "")]
+
+
+def test_a_table_or_chart_in_one_unit_refuses_a_value_in_another(tmp_path):
+    pub = make_publication(tmp_path, EN_TEXT, DATA + "staff,2024,410,employees,Staff,1\n"
+                           "staff,2025,421,employees,Staff,1\n", "C", "S")
+    (pub / "tables" / "throughput.yaml").write_text(
+        "caption: C\nsource: S\ndata: [traffic.csv]\nrows: [teu, staff]\n"
+        "columns: ['2024', '2025']\nunit: million TEU\n", encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        build_document(pub, TEMPLATES)
+    assert str(err.value).startswith(f"{pub / 'tables' / 'throughput.yaml'}:4: row 'staff' is"
+                                     " in 'employees' (traffic.csv line 4), not in the table's"
+                                     " unit 'million TEU'")
+    (pub / "tables" / "throughput.yaml").write_text(TABLE_SPEC.format(caption="C", source="S"),
+                                                    encoding="utf-8")
+    (pub / "charts" / "mix.yaml").write_text(
+        "caption: C\nkind: column\nunit: million TEU\ndata: [traffic.csv]\nsource: S\n"
+        "series:\n  - value: teu@2025\n  - value: teu@2025 - staff@2025\n", encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        build_document(pub, TEMPLATES)
+    assert str(err.value).startswith(f"{pub / 'charts' / 'mix.yaml'}:8: series item 2:"
+                                     " 'staff@2025' is in 'employees'")

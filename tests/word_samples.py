@@ -156,7 +156,8 @@ def sample_document(lang: str, chapters_on_new_page: bool = True) -> Document:
     return Document(
         meta={"title": t["title"], "issuer": t["issuer"], "date": t["date"], "lang": lang},
         blocks=blocks, notes=notes, brief=brief, strings=s,
-        key_figures=[KeyFigure("12.5", "%", t["kf_label"], t["kf_period"]),
+        key_figures=[KeyFigure("12.5", "%", t["kf_label"], t["kf_period"],
+                               period_note=s["period_note"].format(period=t["kf_period"])),
                      KeyFigure("3518.1", "", t["kf_label"], "")],
         settings={"chapters_on_new_page": chapters_on_new_page},
         contents=[chapter, section, appendix])

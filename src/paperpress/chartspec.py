@@ -63,6 +63,7 @@ class ChartSpec:
             # terms (1.50 + 2 is 3.50), as the data typed them.
             total = Decimal(0)
             pos = 0
+            line = line_of(item, "value") if isinstance(item, dict) else None
             for m in _TERM_RE.finditer(expr):
                 if m.start() != pos or (pos > 0 and not m[1]):
                     break
@@ -70,16 +71,23 @@ class ChartSpec:
                 try:
                     fact = stats.resolve(m[2])
                 except LookupError as exc:
-                    raise SourceError(self.path, f"series item {n}: {exc}") from None
+                    raise SourceError(self.path, f"series item {n}: {exc}", line=line) from None
                 if Path(fact.path).name not in self.data:
                     raise SourceError(self.path, f"series item {n}: '{m[2]}' comes from"
                                                  f" {Path(fact.path).name}, which the chart's"
-                                                 " 'data:' list does not name")
+                                                 " 'data:' list does not name", line=line)
+                if fact.unit != self.unit:
+                    # The chart prints its unit once, over every bar: each value must be in it.
+                    raise SourceError(self.path, f"series item {n}: '{m[2]}' is in"
+                                                 f" '{fact.unit}' ({Path(fact.path).name} line"
+                                                 f" {fact.line}), not in the chart's unit"
+                                                 f" '{self.unit}'", line=line)
                 periods.append(fact.period)
                 total += -fact.value if m[1] == "-" else fact.value
             if pos != len(expr) or not periods:
                 raise SourceError(self.path, f"series item {n}: '{expr}' is not a data"
-                                             " reference or a sum/difference of references")
+                                             " reference or a sum/difference of references",
+                                  line=line)
             out.append((total, periods[0]))
         return out
 

@@ -65,7 +65,8 @@ def _check(a):
 
     publication_inputs(a.source, a.templates)  # every file it names, as the workflow checks
     doc = build_document(a.source, a.templates)
-    print(f"{a.source}: ok ({len(doc.blocks)} blocks, {len(doc.figures)} figures)")
+    print(f"{a.source}: ok ({len(doc.blocks)} blocks, {len(doc.figures) + len(doc.images)}"
+          " figures)")
 
 
 def _image_png(a):

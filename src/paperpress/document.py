@@ -77,7 +77,8 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
         doc.key_figures.append(KeyFigure(number=locale.number(fact.value), unit=fact.unit,
                                          label=label, period=period,
                                          period_note=locale.text("period_note",
-                                                                 period=period)))
+                                                                 period=period),
+                                         unit_separator=locale.unit_separator(fact.unit)))
     _add_appendix(doc, pub, locale, config_path)
     doc.settings = _layout_settings(pub.config)
     if "brief" in pub.config:

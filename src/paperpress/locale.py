@@ -143,11 +143,14 @@ class Locale:
 
     def quantity(self, number: str, unit: str) -> str:
         """A number with its unit: 3518.1亿元, 1.55 million TEU, 50.1%."""
-        if not unit:
-            return number
+        return f"{number}{self.unit_separator(unit)}{unit}" if unit else number
+
+    def unit_separator(self, unit: str) -> str:
+        """What stands between a number and ``unit``: a space in English (none before %),
+        nothing in Chinese."""
         if any(unit.startswith(u) for u in self.attached_units):
-            return f"{number}{unit}"
-        return f"{number}{self.unit_space}{unit}"
+            return ""
+        return self.unit_space
 
     # --- periods ----------------------------------------------------------------------
 

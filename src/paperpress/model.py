@@ -216,6 +216,7 @@ class KeyFigure:
     label: str
     period: str
     period_note: str = ""  # the period as the panel prints it after the label: "（2022年）"
+    unit_separator: str = ""  # between the number and its unit: " " in English
 
 
 @dataclass

@@ -98,6 +98,13 @@ class TableSpec:
             raise SourceError(self.path, f"row '{key}' comes from {Path(fact.path).name},"
                                          " which the table's 'data:' list does not name",
                               line=row_line)
+        if self.unit and fact.unit != self.unit:
+            # The table prints its unit once, for every cell: each value must be in it.
+            raise SourceError(self.path, f"row '{key}' is in '{fact.unit}'"
+                                         f" ({Path(fact.path).name} line {fact.line}), not in"
+                                         f" the table's unit '{self.unit}': leave 'unit:' out"
+                                         " to print each value with its own unit",
+                              line=row_line)
         return fact
 
 

@@ -342,11 +342,8 @@ class BodyWriter:
             value = cell.paragraphs[0]
             value.style = "Key Figure Value"
             value.add_run(figure.number)
-            value.add_run(figure.unit, style="Key Figure Unit")
-            label = figure.label
-            if figure.period:
-                label += self.word("period_note").format(period=figure.period)
-            cell.add_paragraph(label, style="Key Figure Label")
+            value.add_run(figure.unit_separator + figure.unit, style="Key Figure Unit")
+            cell.add_paragraph(figure.label + figure.period_note, style="Key Figure Label")
         flow.paragraph("Normal")
 
     @staticmethod
