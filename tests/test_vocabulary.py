@@ -227,6 +227,11 @@ def test_an_unknown_block_kind_in_the_model_is_an_error_not_skipped():
     ("![Alt](images/fake.png \"C\")", "is named .png but is a JPEG file"),
     ("![Alt](images/bad.svg \"C\")", "links to 'file:///etc/passwd'"),
     ("![Alt](images/harbour.png \"C\"){width=\"5%\"}", "must be a share of the text width"),
+    ("![Alt](images/cut.jpg \"C\")", "cannot be read as JPEG: image file is truncated"),
+    ("![Alt](images/cmyk.jpg \"C\")", "is a CMYK picture: save it in RGB"),
+    ("![Alt](images/doctype.svg \"C\")", "declares a document type"),
+    ("![Alt](images/import.svg \"C\")", "has a stylesheet that loads another file"),
+    ("![Alt](images/harbour.png \"The *new* quay\")", "holds Markdown italic (*…*)"),
 ])
 def test_an_image_the_editions_cannot_publish_names_the_text_and_line(tmp_path, placement,
                                                                      message):
@@ -234,6 +239,16 @@ def test_an_image_the_editions_cannot_publish_names_the_text_and_line(tmp_path, 
                            f"# One\n\n{placement}\n", DATA, "C", "S")
     PILImage.new("RGB", (10, 10)).save(pub / "images" / "fake.png", format="JPEG")
     PILImage.new("RGB", (10, 10)).save(pub / "images" / "harbour.gif")
+    whole = pub / "images" / "whole.jpg"
+    PILImage.new("RGB", (800, 600), (200, 90, 40)).save(whole, quality=95)
+    (pub / "images" / "cut.jpg").write_bytes(whole.read_bytes()[:3000])
+    PILImage.new("CMYK", (10, 10)).save(pub / "images" / "cmyk.jpg")
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">{}</svg>'
+    (pub / "images" / "doctype.svg").write_text(
+        '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"'
+        ' "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">' + svg.format(""))
+    (pub / "images" / "import.svg").write_text(
+        svg.format("<style>@import url(https://example.org/a.css);</style>"))
     (pub / "images" / "bad.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
         ' viewBox="0 0 10 10"><image xlink:href="file:///etc/passwd"/></svg>')
@@ -366,3 +381,38 @@ def test_a_table_or_chart_in_one_unit_refuses_a_value_in_another(tmp_path):
         build_document(pub, TEMPLATES)
     assert str(err.value).startswith(f"{pub / 'charts' / 'mix.yaml'}:8: series item 2:"
                                      " 'staff@2025' is in 'employees'")
+
+
+@pytest.mark.parametrize("where, text, message", [
+    ("text.md", "---\ntitle: T\nsubtitel: S\nissuer: I\ndate: D\nlang: en\n---\n\n# One\n",
+     ":3: front matter 'subtitel' is not a field"),
+    ("text.md", "---\ntitle: T\nissuer: I\ndate: D\nlang: en\n---\n\n# One\n\n"
+                "{{ key-figures }}\n", ":10: {{ key-figures }} shows the figures"),
+    ("charts/c.yaml", "caption: C\nkind: column\nunit: million TEU\ndata: [traffic.csv]\n"
+                      "source: S\nalt_text: A\nseries:\n  - value: teu@2025\n",
+     ":6: 'alt_text' is not a chart setting"),
+    ("charts/c.yaml", "caption: C\nkind: column\nunit: million TEU\ndata: [traffic.csv]\n"
+                      "source: S\nseries:\n  - value: teu@2025\n    colour: red\n",
+     ":8: series item 1: 'colour' is not a series setting"),
+])
+def test_a_misspelt_or_empty_setting_is_named_not_ignored(tmp_path, where, text, message):
+    pub = make_publication(tmp_path, "---\ntitle: T\nissuer: I\ndate: D\nlang: en\n---\n\n"
+                           "# One\n", DATA, "C", "S")
+    (pub / where).write_text(text, encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        build_document(pub, TEMPLATES)
+    assert str(err.value).startswith(f"{pub / where}{message}")
+
+
+def test_a_phone_photo_turned_by_its_exif_note_stands_upright_in_every_edition(tmp_path):
+    from paperpress.wordbody import upright
+
+    pub = make_publication(tmp_path, "---\ntitle: T\nissuer: I\ndate: D\nlang: en\n---\n\n"
+                           "# One\n\n![A quay](images/phone.jpg \"Quay\")\n", DATA, "C", "S")
+    photo = PILImage.new("RGB", (2600, 2000), (20, 120, 60))
+    exif = photo.getexif()
+    exif[0x0112] = 6  # stored sideways: turn 90° clockwise to show
+    photo.save(pub / "images" / "phone.jpg", exif=exif)
+    image = build_document(pub, TEMPLATES).images[0]
+    assert (image.pixel_width, image.pixel_height) == (2000, 2600)
+    assert PILImage.open(upright(pub / "images" / "phone.jpg")).size == (2000, 2600)

@@ -18,6 +18,7 @@ from .statistics import Statistics
 from .textfiles import line_of, plain_text_fault, read_yaml_mapping
 
 KINDS = ("column", "bar", "line")
+SETTINGS = ("caption", "kind", "unit", "data", "series", "source", "alt", "note")
 # A chart is read at a glance: far fewer bars than this. 1,000 bars made a 1770 x 150225
 # pixel PNG (1.17 GB to draw).
 MAX_SERIES = 60
@@ -122,11 +123,17 @@ class ChartSpec:
 def load_chart_spec(path: Path) -> ChartSpec:
     path = Path(path)
     raw = read_yaml_mapping(path, " (caption:, kind:, series: …)")
+    for key in raw:
+        if key not in SETTINGS:
+            # A misspelt setting (alt_text:) would be left out without a word.
+            raise SourceError(path, f"'{key}' is not a chart setting (they are"
+                                    f" {', '.join(SETTINGS)})", line=line_of(raw, key))
     for key in ("kind", "data", "unit", "series", "caption", "source"):
         if key not in raw:
-            raise SourceError(path, f"lacks '{key}'")
+            raise SourceError(path, f"lacks '{key}'", line=1)
     if raw["kind"] not in KINDS:
-        raise SourceError(path, f"kind '{raw['kind']}' is not one of {', '.join(KINDS)}")
+        raise SourceError(path, f"kind '{raw['kind']}' is not one of {', '.join(KINDS)}",
+                          line=line_of(raw, "kind"))
     data = raw["data"] if isinstance(raw["data"], list) else [raw["data"]]
     if not data or not all(isinstance(d, str) for d in data):
         raise SourceError(path, "'data' must name the data files the chart reads, e.g."
@@ -144,6 +151,12 @@ def load_chart_spec(path: Path) -> ChartSpec:
         if not isinstance(item, dict) or "value" not in item:
             raise SourceError(path, f"series item {n} needs a 'value' (a data reference)",
                               line=line_of(series, n - 1))
+        for key in item:
+            if key not in ("label", "value"):
+                raise SourceError(path, f"series item {n}: '{key}' is not a series setting"
+                                        " (they are label, value; colours come from"
+                                        " templates/charts/house.mplstyle)",
+                                  line=line_of(item, key))
         check_text_field(path, item, "value", f"series item {n}: 'value'")
         if "label" in item:
             check_text_field(path, item, "label", f"series item {n}: 'label'")

@@ -36,6 +36,7 @@ CROSS_REF_RE = re.compile(r"\{\{\s*(?P<form>see|ref)\s+(?P<id>[^{}\s]*)\s*\}\}")
 TABLE_CAPTION_RE = re.compile(r"^(?:Table|表)\s*[:：]\s*")
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 REQUIRED_META = ("title", "issuer", "date", "lang")
+OPTIONAL_META = ("subtitle", "title_lines", "keywords")
 LINK_SCHEMES = ("https:", "http:", "mailto:")
 MAX_HEADING_LEVEL = 3
 MAX_LIST_DEPTH = 2
@@ -79,6 +80,11 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
                                          period_note=locale.text("period_note",
                                                                  period=period),
                                          unit_separator=locale.unit_separator(fact.unit)))
+    panel = next((b for b in doc.blocks if isinstance(b, KeyFigurePanel)), None)
+    if panel is not None and not doc.key_figures:
+        raise SourceError(pub.text_path, "{{ key-figures }} shows the figures publication.yaml"
+                                         " lists under 'key_figures:', and it lists none: add"
+                                         " them, or delete this line", line=panel.line)
     _add_appendix(doc, pub, locale, config_path)
     doc.settings = _layout_settings(pub.config)
     if "brief" in pub.config:
@@ -160,6 +166,12 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     for key in REQUIRED_META:
         if not meta.get(key):
             raise SourceError(path, f"front matter lacks '{key}'", line=1)
+    for key in meta:
+        if key not in REQUIRED_META + OPTIONAL_META:
+            # A misspelt field (subtitel:) would vanish from the cover without a word.
+            raise SourceError(path, f"front matter '{key}' is not a field (they are"
+                                    f" {', '.join(REQUIRED_META + OPTIONAL_META)})",
+                              line=line_of(meta, key))
     for key, value in meta.items():
         lists_allowed = key in ("title_lines", "keywords")
         line = line_of(meta, key)

@@ -39,7 +39,18 @@ def image_size(path: Path, suffix: str, text_path: Path, line: int) -> tuple[int
                 raise SourceError(text_path, f"image '{path}' is named {suffix} but is a"
                                              f" {picture.format} file: convert it or rename it",
                                   line=line)
-            return picture.size
+            if picture.mode == "CMYK":
+                # Separations are the press edition's work, through the print run's
+                # profile; screens and Word show RGB.
+                raise SourceError(text_path, f"image '{path}' is a CMYK picture: save it in"
+                                             " RGB (the press edition separates it for print)",
+                                  line=line)
+            picture.load()  # a damaged or cut-short file fails here, not in an edition
+            width, height = picture.size
+            # A phone photo stored sideways, with an EXIF note to turn it: its size upright.
+            if picture.getexif().get(0x0112, 1) in (5, 6, 7, 8):
+                width, height = height, width
+            return width, height
     except SourceError:
         raise
     except PILImage.DecompressionBombError:
@@ -58,16 +69,27 @@ def _svg_size(path: Path, text_path: Path, line: int) -> tuple[int, int]:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False)
     try:
-        root = etree.parse(str(path), parser).getroot()
+        tree = etree.parse(str(path), parser)
     except etree.XMLSyntaxError as exc:
         raise SourceError(text_path, f"image '{path}' is not a valid SVG file: {exc}",
                           line=line) from None
+    root = tree.getroot()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        # The Word editions' renderer refuses these (entities can fetch or explode).
+        raise SourceError(text_path, f"image '{path}' declares a document type (<!DOCTYPE …>),"
+                                     " which is not read: delete that line, or export the"
+                                     " picture as plain SVG", line=line)
     if etree.QName(root).localname != "svg":
         raise SourceError(text_path, f"image '{path}' is not an SVG drawing", line=line)
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
         name = etree.QName(element).localname
+        if name == "style" and re.search(r"@import|url\(\s*['\"]?(?!#|data:)",
+                                          element.text or ""):
+            raise SourceError(text_path, f"image '{path}' has a stylesheet that loads another"
+                                         " file (@import or url()): an SVG image must hold"
+                                         " everything it shows", line=line)
         if name in ("script", "foreignObject"):
             raise SourceError(text_path, f"image '{path}' holds a <{name}>, which the editions"
                                          " do not publish: remove it", line=line)

@@ -219,6 +219,10 @@ _PLAIN_TEXT_MARKUP = (
     (re.compile(r"<!--"), "an HTML comment (<!-- … -->)"),
     (re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"), "HTML ({found})"),
     (re.compile(r"\*\*|__"), "Markdown bold ({found}…{found})"),
+    (re.compile(r"(?<![*\w])\*(?=\S)[^*\n]*?(?<=\S)\*(?![*\w])"), "Markdown italic (*…*)"),
+    (re.compile(r"(?<![_\w])_(?=\S)[^_\n]*?(?<=\S)_(?![_\w])"), "Markdown italic (_…_)"),
+    (re.compile(r"\[\^[^\]]*\]"), "a footnote call ([^…])"),
+    (re.compile(r"\]\("), "a Markdown link ([…](…))"),
     (re.compile(r"~~"), "strikethrough (~~…~~)"),
     (re.compile(r"`"), "a backtick (`)"),
 )

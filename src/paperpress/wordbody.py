@@ -300,7 +300,7 @@ class BodyWriter:
     def picture(self, flow: Flow, path: Path, width: float, alt: str, title: str) -> None:
         run = flow.paragraph("Figure").add_run()
         try:
-            shape = run.add_picture(str(path), width=Emu(int(width)))
+            shape = run.add_picture(upright(path), width=Emu(int(width)))
         except UnrecognizedImageError:
             raise SourceError(path, "is not a picture Word can show: save it as PNG or"
                                     " JPEG") from None
@@ -355,3 +355,25 @@ class BodyWriter:
         for row in table.rows:
             for cell, width in zip(row.cells, widths):
                 cell.width = width  # the cells, which Word reads
+
+
+# EXIF orientations that turn the picture a quarter or a half (2, 4, 5, 7 mirror it too).
+_TURNED = {2, 3, 4, 5, 6, 7, 8}
+
+
+def upright(path: Path):
+    """The picture as its reader sees it: a phone photo is stored sideways with an EXIF
+    note to turn it, which browsers and WeasyPrint obey and Word does not. Such a JPEG is
+    handed to Word turned (as a stream); any other file as it is."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as picture:
+        if picture.format != "JPEG" or picture.getexif().get(0x0112, 1) not in _TURNED:
+            return str(path)
+        turned = ImageOps.exif_transpose(picture)
+        stream = io.BytesIO()
+        turned.save(stream, format="JPEG", quality=95)
+    stream.seek(0)
+    return stream
