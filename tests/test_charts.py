@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -372,3 +373,16 @@ def test_a_latin_label_wraps_at_its_spaces_and_a_chinese_one_as_before():
     assert _wrap("January–October 2023") == "January–October 2023"
     assert _wrap("中欧班列（长沙）境外运输线路") == "中欧班列\n（长沙）境外运输线路"
     assert _wrap("与共建国家贸易额占外贸总值比重") == "与共建国家贸易额\n占外贸总值比重"
+
+
+def test_a_chart_is_set_in_its_languages_face(tmp_path):
+    # English labels in Noto Sans (en.yaml's chart_font), Chinese in the house style's face.
+    spec = spec_file(tmp_path, TRADE_SPEC.format(caption="c", kind="column", unit="亿元",
+                                                 label="a"))
+    faces = {}
+    for name, locale in (("en", EN), ("zh", ZH)):
+        svg = tmp_path / f"{name}.svg"
+        render_chart(spec, SOURCES / "data", STYLE, locale, svg, tmp_path / f"{name}.png")
+        faces[name] = set(re.findall(r"font-family: ([^;\"]+)", svg.read_text(encoding="utf-8")))
+    assert faces["en"] == {"'Noto Sans', 'Noto Sans CJK SC'"}
+    assert faces["zh"] == {"'Noto Sans CJK SC'"}

@@ -78,6 +78,13 @@ def draw(spec: ChartSpec, stats: Statistics, locale: Locale, style_path: Path,
     unit_line = locale.text("unit", unit=spec.unit)
     try:
         with house_style(style_path):
+            if locale.chart_font and _font_known(locale.chart_font):
+                # The language's face first (Latin text in Noto Sans, not in the Latin
+                # glyphs of a CJK face); the house style's faces stay behind it.
+                import matplotlib
+
+                matplotlib.rcParams["font.family"] = [locale.chart_font,
+                                                      *matplotlib.rcParams["font.family"]]
             svg, png = _drawn(spec, points, unit_line)
     except SourceError:
         raise
@@ -86,6 +93,24 @@ def draw(spec: ChartSpec, stats: Statistics, locale: Locale, style_path: Path,
     svg_path.parent.mkdir(parents=True, exist_ok=True)
     svg_path.write_bytes(svg)
     png_path.write_bytes(png)
+
+
+def _font_known(family: str) -> bool:
+    """Whether matplotlib can draw in ``family``. matplotlib keeps a list of the system's
+    fonts from the first time it ran: a face installed after that (Debian's fonts after
+    the Python packages) is added from its files here. A face not installed at all is
+    left out, and the house style's faces draw the chart."""
+    from matplotlib import font_manager
+
+    def known() -> bool:
+        return any(f.name == family for f in font_manager.fontManager.ttflist)
+
+    if not known():
+        stem = family.replace(" ", "") + "-"
+        for path in font_manager.findSystemFonts():
+            if Path(path).name.startswith(stem):
+                font_manager.fontManager.addfont(path)
+    return known()
 
 
 def _drawn(spec: ChartSpec, points: list, unit_line: str) -> tuple[bytes, bytes]:

@@ -64,6 +64,8 @@ PERIODS: dict[str, tuple[tuple[str, ...], ...]] = {
     "range": (("start",), ("end",)),
 }
 SECTIONS = ("babel", "strings", "numbers", "periods")
+# Optional: the face a chart's text is set in, ahead of the house style's.
+OPTIONAL_SECTIONS = ("chart_font",)
 NUMBER_SETTINGS = ("group_thousands", "unit_space", "attached_units")
 # A language tag as the text's front matter gives it (BCP 47: en, zh-CN, zh-Hant-TW): it
 # names the locale file, so nothing else may be in it.
@@ -98,6 +100,7 @@ class Locale:
     group_thousands: bool
     unit_space: str
     attached_units: tuple[str, ...] = field(default=())
+    chart_font: str = ""
 
     # --- words ------------------------------------------------------------------------
 
@@ -203,9 +206,10 @@ def load_locale(path: Path) -> Locale:
     path = Path(path)
     raw = read_yaml_mapping(path, " (babel:, strings:, numbers:, periods:)")
     for key in raw:
-        if key not in SECTIONS:
+        if key not in SECTIONS + OPTIONAL_SECTIONS:
             raise SourceError(path, f"'{key}' is not a part of a locale file (it has"
-                                    f" {', '.join(SECTIONS)})", line=line_of(raw, key))
+                                    f" {', '.join(SECTIONS + OPTIONAL_SECTIONS)})",
+                              line=line_of(raw, key))
     for key in SECTIONS:
         if key not in raw:
             raise SourceError(path, f"lacks '{key}:' (see templates/locales/en.yaml)",
@@ -236,9 +240,13 @@ def load_locale(path: Path) -> Locale:
         raise SourceError(path, "numbers: 'attached_units' must be a list of units written"
                                 ' without a space, e.g. ["%", "‰", "°"]',
                           line=line_of(numbers, "attached_units"))
+    chart_font = raw.get("chart_font", "")
+    if not isinstance(chart_font, str) or len(chart_font) > 100 or plain_text_fault(chart_font):
+        raise SourceError(path, "'chart_font' must be the name of a font family, e.g."
+                                " Noto Sans", line=line_of(raw, "chart_font"))
     return Locale(lang=path.stem, path=str(path), babel=babel_name, strings=strings,
                   periods=periods, group_thousands=group, unit_space=unit_space,
-                  attached_units=tuple(attached))
+                  attached_units=tuple(attached), chart_font=chart_font.strip())
 
 
 def _babel_name(path: Path, raw: dict) -> str:
