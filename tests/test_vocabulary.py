@@ -235,6 +235,8 @@ def test_an_unknown_block_kind_in_the_model_is_an_error_not_skipped():
 ])
 def test_an_image_the_editions_cannot_publish_names_the_text_and_line(tmp_path, placement,
                                                                      message):
+    import weasyprint  # noqa: F401  (as in the warm worker: it makes Pillow lenient)
+
     pub = make_publication(tmp_path, "---\ntitle: T\nissuer: I\ndate: D\nlang: en\n---\n\n"
                            f"# One\n\n{placement}\n", DATA, "C", "S")
     PILImage.new("RGB", (10, 10)).save(pub / "images" / "fake.png", format="JPEG")

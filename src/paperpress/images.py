@@ -45,7 +45,7 @@ def image_size(path: Path, suffix: str, text_path: Path, line: int) -> tuple[int
                 raise SourceError(text_path, f"image '{path}' is a CMYK picture: save it in"
                                              " RGB (the press edition separates it for print)",
                                   line=line)
-            picture.load()  # a damaged or cut-short file fails here, not in an edition
+            _load_whole(picture)  # a damaged or cut-short file fails here
             width, height = picture.size
             # A phone photo stored sideways, with an EXIF note to turn it: its size upright.
             if picture.getexif().get(0x0112, 1) in (5, 6, 7, 8):
@@ -111,3 +111,18 @@ def _svg_size(path: Path, text_path: Path, line: int) -> tuple[int, int]:
 def _svg_length(value: str | None) -> float:
     m = re.fullmatch(r"\s*([0-9.]+)\s*(px)?\s*", value or "")
     return float(m[1]) if m else 0.0
+
+
+def _load_whole(picture) -> None:
+    """Decode the whole picture, failing on a file cut short. WeasyPrint, once imported
+    (in the warm worker every step shares), tells Pillow to accept truncated images for
+    the whole process; the check here must not: a cut-short photo would be published
+    with a grey band."""
+    from PIL import ImageFile
+
+    accepting = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        picture.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = accepting
