@@ -255,6 +255,10 @@ class _Reader:
             line = self.line(node)
             t = node.type
             if t == "heading":
+                if context == "box":
+                    self.fail("a heading cannot stand inside a box: make it a bold lead"
+                              " sentence (**…**), or close the box above it with a line"
+                              " ':::'", line)
                 if context != "text":
                     self.fail(f"a heading cannot stand inside a {context}: make it a bold"
                               " lead sentence (**…**)", line)
@@ -377,7 +381,8 @@ class _Reader:
     # -- figures, tables, images -------------------------------------------------------
 
     def directive(self, name: str, ident: str, line: int):
-        if ident in self.used:
+        known = self.chart_ids if name == "figure" else self.tables
+        if ident in self.used and ident in known:
             self.fail(f"{name} '{ident}' is placed twice (first on line {self.used[ident]})",
                       line)
         if name == "figure":
