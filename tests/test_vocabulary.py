@@ -418,3 +418,15 @@ def test_a_phone_photo_turned_by_its_exif_note_stands_upright_in_every_edition(t
     image = build_document(pub, TEMPLATES).images[0]
     assert (image.pixel_width, image.pixel_height) == (2000, 2600)
     assert PILImage.open(upright(pub / "images" / "phone.jpg")).size == (2000, 2600)
+
+
+def test_a_link_scheme_in_capitals_is_a_link_and_a_reversed_period_is_refused(tmp_path):
+    pub = make_publication(tmp_path, "---\ntitle: T\nissuer: I\ndate: D\nlang: en\n---\n\n"
+                           "# One\n\nSee <HTTPS://EXAMPLE.ORG/A>.\n", DATA, "C", "S")
+    spans = build_document(pub, TEMPLATES).blocks[1].spans
+    assert [s.href for s in spans if s.href] == ["HTTPS://EXAMPLE.ORG/A"]
+    (pub / "data" / "traffic.csv").write_text(DATA + "teu,2025/2024,1,x,y,z\n",
+                                              encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        build_document(pub, TEMPLATES)
+    assert "traffic.csv:4: column 'period': '2025/2024' ends before it starts" in str(err.value)

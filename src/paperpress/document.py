@@ -626,7 +626,7 @@ class _Reader:
                 em -= 1
             elif t == "link_open":
                 href = child.attrs.get("href", "")
-                if not href.startswith(LINK_SCHEMES):
+                if not href.lower().startswith(LINK_SCHEMES):
                     line = line_of_text(href, breaks)
                     self.fail(f"a link to '{href}': links may go to https:, http: or mailto:"
                               " addresses only; to point at a figure, table, box or section"

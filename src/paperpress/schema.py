@@ -38,7 +38,17 @@ def _period(text: str) -> str:
     if not PERIOD_RE.match(text):
         raise ValueError(f"'{shown(text)}' is not a period (write 2013, 2023-06, 2023-H1,"
                          " 2013/2022 or 2023-01/2023-10)")
+    start, _, end = text.partition("/")
+    if end and _sortable(end) < _sortable(start):
+        raise ValueError(f"'{text}' ends before it starts: write the earlier period first")
     return text
+
+
+def _sortable(point: str) -> tuple:
+    """2023 → (2023, 1), 2023-06 → (2023, 6), 2023-H2 → (2023, 7): where a period starts."""
+    year, _, sub = point.partition("-")
+    month = 1 if not sub else (1 if sub == "H1" else 7 if sub == "H2" else int(sub))
+    return int(year), month
 
 
 def _number(cell: object) -> object:
