@@ -462,3 +462,11 @@ def test_libreoffice_shows_the_notes_lists_and_box(built, tmp_path):
                      built.s["box"].format(number=1), t["box_item"], t["table_caption"],
                      "1,002.4", built.s["contents"]):
         assert squash(expected) in shown, expected
+
+
+def test_an_english_edition_has_no_letter_spaced_style(built):
+    # The template's Title and Subtitle spread a Chinese cover out; Latin text is never
+    # letter-spaced.
+    styles = zipfile.ZipFile(built.whitepaper).read("word/styles.xml").decode("utf-8")
+    spaced = re.findall(r"<w:rPr>(?:(?!</w:rPr>).)*?<w:spacing [^>]*>", styles, re.S)
+    assert (spaced == []) == (built.lang == "en")

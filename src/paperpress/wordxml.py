@@ -164,6 +164,12 @@ def set_language(docx, lang: str) -> None:
     theme_lang = docx.settings.element.find(qn("w:themeFontLang"))
     if theme_lang is not None:
         _set_lang(theme_lang, lang, east_asian)
+    if not east_asian:
+        # Letter spacing is a Chinese cover's (a title spread out); Latin text is never
+        # letter-spaced, the template's Title and Subtitle included.
+        for spacing in [*styles.iter(qn("w:spacing"))]:
+            if spacing.getparent().tag == qn("w:rPr"):
+                spacing.getparent().remove(spacing)
     if east_asian:
         for fonts in styles.iter(qn("w:rFonts")):
             face = fonts.get(qn("w:eastAsia"))
