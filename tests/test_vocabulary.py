@@ -275,7 +275,7 @@ def test_the_english_html_carries_every_construct(english_editions):
     box = page.cssselect("aside.box")[0]
     assert box.get("id") == "box-1" and "Box 1" in box.cssselect(".box-title")[0].text_content()
     caption = page.cssselect("#tbl-1 caption")[0].text_content()
-    assert caption == "Table 1Moves by terminal"
+    assert caption == "Table 1 Moves by terminal"
     assert [td.get("class") for td in page.cssselect("#tbl-1 tbody tr")[0]] == [
         "left", "right", "right"]
     assert page.cssselect("#tbl-2 thead th")[1].text_content() == "2024"
