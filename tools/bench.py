@@ -43,6 +43,10 @@ def copy_project(dest: Path) -> Path:
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(src, dest / name)
+    # The budgets are the bundled white paper's: the other publications are left out.
+    for other in (dest / "sources").iterdir():
+        if other.name != PUB:
+            shutil.rmtree(other)
     return dest
 
 
