@@ -669,7 +669,7 @@ class _Reader:
                 # a backslash) is a line break like any other, and inside a Chinese
                 # paragraph a line break is not a space.
                 breaks += 1
-                if spans and not _is_cjk_boundary(spans[-1].text):
+                if spans and not is_cjk_boundary(spans[-1].text):
                     add(Span(text=" ", strong=strong > 0, em=em > 0, href=href))
             elif t == "image":
                 self.fail("an image must stand alone in its own paragraph (a blank line"
@@ -686,10 +686,6 @@ class _Reader:
         for n in range(start, len(src_lines)):
             if advice := written_link(src_lines[n]):
                 self.fail(advice, first_line + n)
-
-
-def _is_cjk_boundary(text: str) -> bool:
-    return is_cjk_boundary(text)
 
 
 def _is_number(text: str) -> bool:

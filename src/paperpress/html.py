@@ -12,7 +12,7 @@ from pathlib import Path
 from .atomic import write_text
 from .errors import SourceError
 from .images import IMAGE_TYPES
-from .model import Document, Figure, UnknownBlock
+from .model import Document, Figure, Image, UnknownBlock
 from .stylesheets import read_stylesheet
 from .textfiles import read_text_file
 from .templating import render_template
@@ -23,7 +23,7 @@ def data_uri(path: Path, media_type: str) -> str:
     return f"data:{media_type};base64," + base64.b64encode(data).decode("ascii")
 
 
-def _images(doc: Document, charts: list[Figure], figures_dir: Path,
+def _images(charts: list[Figure], pictures: list[Image], figures_dir: Path,
             sources_dir: Path | None) -> dict[str, str]:
     """Every picture the edition shows, as a data: URL, by chart id or image path."""
     images = {}
@@ -32,7 +32,7 @@ def _images(doc: Document, charts: list[Figure], figures_dir: Path,
         if not svg.exists():
             raise SourceError(svg, f"chart for {fig.label or fig.chart} has not been drawn")
         images[fig.chart] = data_uri(svg, "image/svg+xml")
-    for image in doc.images:
+    for image in pictures:
         if sources_dir is None:
             raise SourceError(image.src, "the edition places pictures, and no publication"
                                          " folder was given to find them in")
@@ -54,7 +54,7 @@ def render_whitepaper_html(document_json: Path, figures_dir: Path, template_dir:
     doc = Document.from_json(read_text_file(Path(document_json)))
     html = render_template(template_dir, "whitepaper.html.j2", {
         "doc": doc,
-        "images": _images(doc, doc.figures, figures_dir, sources_dir),
+        "images": _images(doc.figures, doc.images, figures_dir, sources_dir),
         "css": _stylesheets(template_dir, ["base.css", "whitepaper.css"]),
         "unknown_block": _unknown_block,
     })
@@ -70,8 +70,8 @@ def render_brief_html(document_json: Path, figures_dir: Path, template_dir: Path
     html = render_template(template_dir, "brief.html.j2", {
         "doc": doc,
         "brief": doc.brief,
-        "images": _images(doc, doc.brief.charts, figures_dir, None) if not doc.images
-        else _images(doc, doc.brief.charts, figures_dir, sources_dir),
+        # The brief shows the paper's charts, not its pictures.
+        "images": _images(doc.brief.charts, [], figures_dir, sources_dir),
         "css": _stylesheets(template_dir, ["base.css", "brief.css"]),
         "unknown_block": _unknown_block,
     })

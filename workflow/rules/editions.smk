@@ -28,7 +28,6 @@ rule brief_html:
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "svg", brief_charts(w.pub)),
-        images=lambda w: images(w.pub),  # embedded as data: URLs
         templates=TEMPLATE_FILES["html/brief.html.j2"],
         css=TEMPLATE_FILES["html/base.css"] + TEMPLATE_FILES["html/brief.css"],
         code=code("html"),
