@@ -15,7 +15,7 @@ from .errors import SourceError
 from .facts import PlaceholderError, fill_placeholders
 from .locale import Locale
 from .statistics import Statistics
-from .textfiles import line_of, plain_text_fault, read_yaml_mapping
+from .textfiles import line_of, plain_text_fault, read_yaml_mapping, refuse_unknown_keys
 
 KINDS = ("column", "bar", "line")
 SETTINGS = ("caption", "kind", "unit", "data", "series", "source", "alt", "note")
@@ -123,11 +123,7 @@ class ChartSpec:
 def load_chart_spec(path: Path) -> ChartSpec:
     path = Path(path)
     raw = read_yaml_mapping(path, " (caption:, kind:, series: …)")
-    for key in raw:
-        if key not in SETTINGS:
-            # A misspelt setting (alt_text:) would be left out without a word.
-            raise SourceError(path, f"'{key}' is not a chart setting (they are"
-                                    f" {', '.join(SETTINGS)})", line=line_of(raw, key))
+    refuse_unknown_keys(path, raw, SETTINGS, "a chart setting")
     for key in ("kind", "data", "unit", "series", "caption", "source"):
         if key not in raw:
             raise SourceError(path, f"lacks '{key}'", line=1)

@@ -48,7 +48,7 @@ MAX_APPENDIX_ROWS = 600
 def build_document(root: Path, templates: Path | None = None) -> Document:
     """Load a publication's sources and return its render model. ``templates`` is the
     project's templates folder (by default the one beside sources/)."""
-    from .publication import load_publication
+    from .publication import has_brief, layout_settings, load_publication
 
     pub = load_publication(root)
     templates = Path(root).resolve().parent.parent / "templates" if templates is None \
@@ -58,7 +58,7 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
     locale = load_locale(locale_path(templates, meta["lang"], named_in=pub.text_path,
                                      line=line_of(meta, "lang")))
     tables = {table_id: spec.table(pub.stats, locale)
-              for table_id, spec in _table_specs(pub.root).items()}
+              for table_id, spec in pub.tables.items()}
     doc = parse_text(pub.text_path, pub.stats, set(pub.charts), locale=locale, tables=tables,
                      root=pub.root)
     for fig in doc.figures:
@@ -86,26 +86,10 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
                                          " lists under 'key_figures:', and it lists none: add"
                                          " them, or delete this line", line=panel.line)
     _add_appendix(doc, pub, locale, config_path)
-    doc.settings = _layout_settings(pub.config)
-    if "brief" in pub.config:
+    doc.settings = layout_settings(pub.config)
+    if has_brief(pub.config):
         doc.brief = make_brief(doc, pub.config.get("brief") or {}, locale, config_path)
     return doc
-
-
-def _table_specs(root: Path) -> dict:
-    try:
-        from .tablespec import load_table_spec
-    except ImportError:  # pragma: no cover - until the table specs land
-        return {}
-    return {p.stem: load_table_spec(p) for p in sorted((Path(root) / "tables").glob("*.yaml"))}
-
-
-def _layout_settings(config: dict) -> dict:
-    try:
-        from .publication import layout_settings
-    except ImportError:  # pragma: no cover - until the settings land
-        return {"chapters_on_new_page": True}
-    return layout_settings(config)
 
 
 def _add_appendix(doc: Document, pub, locale: Locale, config_path: Path) -> None:

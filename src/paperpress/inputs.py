@@ -264,7 +264,22 @@ def _image_lines(lines: list[str], block_map) -> list[int]:
 # A chart's id is its spec's file name: it names files and Snakemake targets. A data
 # table's id is its spec's file name likewise.
 CHART_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
-TABLE_ID_RE = CHART_ID_RE
+
+
+def _specs(paths: list[Path], root: Path, load, kind: str,
+           example: str) -> tuple[dict[str, Path], dict[str, list[Path]]]:
+    """The chart or table specs of a publication (``kind``), each checked like the sources
+    and named by its id, and the data files each names."""
+    specs, data = {}, {}
+    for path in paths:
+        path = check_project_file(path, (root,), f"{kind} spec")
+        if not CHART_ID_RE.fullmatch(path.stem):
+            raise SourceError(path, f"a {kind} spec's file name is the {kind}'s id: use"
+                                    f" lower-case letters, digits and '-' (e.g. {example})")
+        spec = load(path)
+        specs[spec.id] = path
+        data[spec.id] = named_data_files(spec, root / "data")
+    return specs, data
 
 
 def publication_inputs(root: Path, templates: Path = Path("templates"),
@@ -272,7 +287,8 @@ def publication_inputs(root: Path, templates: Path = Path("templates"),
     """Load what the workflow must know of a publication before any job runs, checking
     every file it names. Raises SourceError for the first fault."""
     from .chartspec import load_chart_spec
-    from .publication import chart_files, data_files, load_config, pdf_settings, releases_kept
+    from .publication import (chart_files, data_files, load_config, pdf_settings,
+                              releases_kept, table_files)
     from .tablespec import load_table_spec
     from .textfiles import line_of
 
@@ -290,24 +306,10 @@ def publication_inputs(root: Path, templates: Path = Path("templates"),
     text = check_project_file(root / "text.md", inside, "the text")
     locale = text_locale(text, Path(templates))
     data = [check_project_file(p, inside, "data file") for p in data_files(root)]
-    charts, chart_data = {}, {}
-    for path in chart_files(root):
-        path = check_project_file(path, inside, "chart spec")
-        if not CHART_ID_RE.fullmatch(path.stem):
-            raise SourceError(path, "a chart spec's file name is the chart's id: use lower-case"
-                                    " letters, digits and '-' (e.g. trade-scale.yaml)")
-        spec = load_chart_spec(path)
-        charts[spec.id] = path
-        chart_data[spec.id] = named_data_files(spec, root / "data")
-    tables, table_data = {}, {}
-    for path in sorted((root / "tables").glob("*.yaml")):
-        path = check_project_file(path, inside, "table spec")
-        if not TABLE_ID_RE.fullmatch(path.stem):
-            raise SourceError(path, "a table spec's file name is the table's id: use lower-case"
-                                    " letters, digits and '-' (e.g. port-throughput.yaml)")
-        table = load_table_spec(path)
-        tables[table.id] = path
-        table_data[table.id] = named_data_files(table, root / "data")
+    charts, chart_data = _specs(chart_files(root), root, load_chart_spec, "chart",
+                                "trade-scale.yaml")
+    tables, table_data = _specs(table_files(root), root, load_table_spec, "table",
+                                "port-throughput.yaml")
     brief = config.get("brief") or {}
     brief_charts = list(brief.get("charts") or [])
     for n, chart in enumerate(brief_charts):

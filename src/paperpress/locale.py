@@ -21,7 +21,8 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import SourceError
-from .textfiles import line_of, plain_text_fault, read_yaml_mapping, yaml_flag
+from .textfiles import (line_of, plain_text_fault, read_yaml_mapping, refuse_unknown_keys,
+                        yaml_flag)
 
 # The strings a locale gives, each with the fields it is filled with. A field in a tuple
 # is required; a tuple of several names requires at least one of them.
@@ -205,11 +206,8 @@ def load_locale(path: Path) -> Locale:
     """Read and check a locale file; every fault names the file and line."""
     path = Path(path)
     raw = read_yaml_mapping(path, " (babel:, strings:, numbers:, periods:)")
-    for key in raw:
-        if key not in SECTIONS + OPTIONAL_SECTIONS:
-            raise SourceError(path, f"'{key}' is not a part of a locale file (it has"
-                                    f" {', '.join(SECTIONS + OPTIONAL_SECTIONS)})",
-                              line=line_of(raw, key))
+    refuse_unknown_keys(path, raw, SECTIONS + OPTIONAL_SECTIONS, "a part of a locale file",
+                        listing="it has")
     for key in SECTIONS:
         if key not in raw:
             raise SourceError(path, f"lacks '{key}:' (see templates/locales/en.yaml)",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .chartspec import ChartSpec, load_chart_spec
+from .tablespec import TableSpec, load_table_spec
 from .errors import SourceError
 from .statistics import Statistics, load_statistics
 from .inputs import SYSTEM_PROFILE_DIRS, PdfSettings, resolve_named_file
@@ -18,6 +19,7 @@ class Publication:
     config: dict
     stats: Statistics
     charts: dict[str, ChartSpec] = field(default_factory=dict)
+    tables: dict[str, TableSpec] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -229,6 +231,10 @@ def chart_files(root: Path) -> list[Path]:
     return sorted((Path(root) / "charts").glob("*.yaml"))
 
 
+def table_files(root: Path) -> list[Path]:
+    return sorted((Path(root) / "tables").glob("*.yaml"))
+
+
 def load_publication(root: Path) -> Publication:
     root = Path(root)
     config = load_config(root)
@@ -236,4 +242,5 @@ def load_publication(root: Path) -> Publication:
     charts = {p.stem: load_chart_spec(p) for p in chart_files(root)}
     for spec in charts.values():
         spec.values(stats)  # every chart's references must resolve now, not at draw time
-    return Publication(root=root, config=config, stats=stats, charts=charts)
+    tables = {p.stem: load_table_spec(p) for p in table_files(root)}
+    return Publication(root=root, config=config, stats=stats, charts=charts, tables=tables)

@@ -24,7 +24,7 @@ from .facts import PlaceholderError, fill_placeholders
 from .locale import Locale
 from .model import Span, Table
 from .statistics import KEY_RE, PERIOD_RE, Statistics
-from .textfiles import LinedDict, line_of, read_yaml_mapping
+from .textfiles import LinedDict, line_of, read_yaml_mapping, refuse_unknown_keys
 
 # A table in a report is read, not searched: past these it belongs in a data file
 # published beside the editions (and a page could not hold its columns).
@@ -111,10 +111,7 @@ class TableSpec:
 def load_table_spec(path: Path) -> TableSpec:
     path = Path(path)
     raw = read_yaml_mapping(path, " (caption:, source:, data:, rows:, columns: …)")
-    for key in raw:
-        if key not in REQUIRED + OPTIONAL:
-            raise SourceError(path, f"'{key}' is not a table setting (they are"
-                                    f" {', '.join(REQUIRED + OPTIONAL)})", line=line_of(raw, key))
+    refuse_unknown_keys(path, raw, REQUIRED + OPTIONAL, "a table setting")
     for key in REQUIRED:
         if key not in raw:
             raise SourceError(path, f"lacks '{key}'", line=1)

@@ -207,6 +207,16 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     return meta, text[end + 5:], text[: end + 5].count("\n") + 1
 
 
+def refuse_unknown_keys(path: Path, mapping: dict, known: tuple[str, ...], what: str,
+                        listing: str = "they are") -> None:
+    """A key of ``mapping`` that is not one of ``known`` stops the build at its line: a
+    misspelt setting (alt_text:) would otherwise be left out without a word."""
+    for key in mapping:
+        if key not in known:
+            raise SourceError(path, f"'{key}' is not {what} ({listing} {', '.join(known)})",
+                              line=line_of(mapping, key))
+
+
 def read_yaml_mapping(path: Path, what: str = "") -> dict:
     return parse_yaml_mapping(Path(path), read_text_file(Path(path), MAX_YAML_BYTES),
                               what=what)
