@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+from . import cjkpunct
 from .atomic import write_text
 from .errors import SourceError
 from .images import IMAGE_TYPES
@@ -49,6 +50,16 @@ def _unknown_block(kind: str):
     raise UnknownBlock(kind, "the HTML template")
 
 
+def typesetting_filters(lang: str) -> dict:
+    """The templates' filters that set the model's text for the document's language:
+    ``cjk`` (a text: punctuation compressed, 间隔号 full width), ``cjk_keep`` (a label: the
+    same, its end kept on one line) and ``cjk_spans`` (a paragraph's or cell's spans: the
+    same across spans, see cjkpunct.SetSpan). Text in other languages is only escaped."""
+    return {"cjk": lambda text: cjkpunct.markup(str(text), lang),
+            "cjk_keep": lambda text: cjkpunct.keep_end(str(text), lang),
+            "cjk_spans": lambda spans: cjkpunct.set_spans(spans, lang)}
+
+
 def render_whitepaper_html(document_json: Path, figures_dir: Path, template_dir: Path,
                            out: Path, sources_dir: Path | None = None) -> None:
     doc = Document.from_json(read_text_file(Path(document_json)))
@@ -57,7 +68,7 @@ def render_whitepaper_html(document_json: Path, figures_dir: Path, template_dir:
         "images": _images(doc.figures, doc.images, figures_dir, sources_dir),
         "css": _stylesheets(template_dir, ["base.css", "whitepaper.css"]),
         "unknown_block": _unknown_block,
-    })
+    }, filters=typesetting_filters(doc.meta.get("lang", "")))
     write_text(out, html)
 
 
@@ -74,5 +85,5 @@ def render_brief_html(document_json: Path, figures_dir: Path, template_dir: Path
         "images": _images(doc.brief.charts, [], figures_dir, sources_dir),
         "css": _stylesheets(template_dir, ["base.css", "brief.css"]),
         "unknown_block": _unknown_block,
-    })
+    }, filters=typesetting_filters(doc.meta.get("lang", "")))
     write_text(out, html)

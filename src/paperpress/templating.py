@@ -91,8 +91,12 @@ def time_limit(seconds: float | None = None):
         signal.signal(signal.SIGALRM, previous)
 
 
-def render_template(template_dir: Path, name: str, context: dict) -> str:
+def render_template(template_dir: Path, name: str, context: dict,
+                    filters: dict | None = None) -> str:
+    """``name`` rendered with ``context``; ``filters``: the writer's own filters (the
+    typesetting of the text, which imported macros use too)."""
     env = make_environment(template_dir)
+    env.filters.update(filters or {})
     try:
         with time_limit():
             return env.get_template(name).render(**context)
