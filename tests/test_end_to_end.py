@@ -94,7 +94,8 @@ def pdf_body_text(pdf: Path) -> str:
 
 
 def docx_text(path: Path) -> list[str]:
-    return [p.text for p in docx.Document(str(path)).paragraphs]
+    # A Chinese paragraph's end is joined by invisible word joiners (no line break there).
+    return [p.text.replace("\u2060", "") for p in docx.Document(str(path)).paragraphs]
 
 
 class _Blocks(HTMLParser):

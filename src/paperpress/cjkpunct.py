@@ -242,13 +242,25 @@ def keep_end(text: str, lang: str | None) -> Markup:
                   + markup(tail, lang, before=head[-1:]) + Markup("</span>"))
 
 
+def _join(text: str, previous: str = "") -> str:
+    """``text`` with a WORD JOINER wherever a line could break in it (and before it, after
+    ``previous``): not inside a Latin word or number, which never breaks."""
+    out = []
+    for ch in text:
+        if previous and not (_LATIN_RE.match(previous) and _LATIN_RE.match(ch)):
+            out.append(WORD_JOINER)
+        out.append(ch)
+        previous = ch
+    return "".join(out)
+
+
 def joined(text: str, lang: str | None) -> str:
     """``text`` with its end group joined by WORD JOINER (the Word editions' keep)."""
     start = tail_start(text) if is_cjk_language(lang) else None
     if start is None:
         return text
     end = len(text.rstrip())
-    return text[:start] + WORD_JOINER.join(text[start:end]) + text[end:]
+    return text[:start] + _join(text[start:end]) + text[end:]
 
 
 def joined_spans(spans: list, lang: str | None) -> list:
@@ -258,12 +270,12 @@ def joined_spans(spans: list, lang: str | None) -> list:
     if first is None:
         return spans
     out = list(spans[:first])
-    for n, span in enumerate(spans[first:], first):
+    previous = ""
+    for span in spans[first:]:
         if span.note:
             out.append(span)
             continue
-        text = WORD_JOINER.join(span.text.rstrip()) + span.text[len(span.text.rstrip()):]
-        if n > first and out and not out[-1].note:
-            text = WORD_JOINER + text
-        out.append(replace(span, text=text))
+        body = span.text.rstrip()
+        out.append(replace(span, text=_join(body, previous) + span.text[len(body):]))
+        previous = body[-1:] or previous
     return out
