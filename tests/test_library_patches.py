@@ -185,6 +185,30 @@ def test_weasyprints_line_justification_is_what_the_cjk_patch_hooks():
                      "9a16bf0652ccb78c")
 
 
+LINE_START_PATCH = "src/paperpress/typeset.py: install_cjk_justification (text_align)"
+
+
+def test_weasyprints_text_align_is_what_the_line_start_patch_hooks():
+    """The patch wraps weasyprint.layout.inline.text_align (calling the original) to give
+    an opening mark that starts a CJK line the halt feature: text_align must still be
+    called, through the module global, with the laid-out line before it is justified and
+    placed, and TextBox.copy_with_text must still copy a text box with other text."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import inline
+
+    assert parameters(inline, "text_align") == [
+        "context", "line", "available_width", "last"], LINE_START_PATCH
+    text = inspect.getsource(inline)
+    assert "offset_x = text_align(" in text, LINE_START_PATCH
+    assert "line.width >= available_width" in source(inline, "text_align"), LINE_START_PATCH
+    assert_unchanged(LINE_START_PATCH, inline, "text_align", "weasyprint", "79372fc12c3602fd")
+    assert_unchanged(LINE_START_PATCH, boxes, "TextBox.copy_with_text", "weasyprint",
+                     "6802dcd072be7dbc")
+    # The text box's width stays what the line's text_align reads (line.width): the patch
+    # lowers it by the half em it frees.
+    assert "text_indent" in source(inline, "iter_line_boxes"), LINE_START_PATCH
+
+
 # src/paperpress/docx.py ------------------------------------------------------------------
 
 STYLES_PATCH = "src/paperpress/docx.py: _look_up_styles_once"
