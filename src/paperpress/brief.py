@@ -15,7 +15,7 @@ from pathlib import Path
 from .errors import SourceError
 from .locale import Locale
 from .model import (INLINE_REFERENCE, Brief, BriefChapter, BriefPoint, BriefSection, Document, Figure, Heading,
-                    Paragraph, walk)
+                    ListBlock, Paragraph, walk)
 from .textfiles import line_of
 
 
@@ -25,10 +25,18 @@ def is_cjk_boundary(text: str) -> bool:
 
 
 _SENTENCE_RE = re.compile(r"^.+?(?:[。！？](?=[^”’）」』]|$)|[.!?][\"”’)]?(?=\s|$))", re.S)
-# A point quotes the sentence after its lead only when that sentence is short and has a
-# number in it: that is the evidence a busy reader wants, and it keeps the brief to 2-4
-# pages. Measured in the width of a Chinese character (a Latin letter is half of one).
-EVIDENCE_MAX_WIDTH = 90
+# Widths are measured in Chinese characters (a Latin letter is half of one).
+# A point is its lead and the statement after it: the first sentence that follows the lead
+# (and a list that sentence introduces, when the whole list fits in this width).
+STATEMENT_MAX_WIDTH = 90
+# A chapter's summary (a preface's too) is its opening sentences, at most so many and as
+# many as fit in this width, and always the first: a busy reader's paragraph, not the
+# chapter dumped whole.
+SUMMARY_MAX_WIDTH = 140
+SUMMARY_MAX_SENTENCES = 2
+# A sentence ending in a colon introduces what follows it: it says nothing on its own.
+_INTRODUCES = ("：", ":")
+_CLAUSE_END = "；;，,、"
 
 
 def quotable(sentence: str) -> str:
@@ -41,29 +49,102 @@ def first_sentence(text: str) -> str:
     return m[0] if m else text.strip()
 
 
+def sentences(text: str) -> list[str]:
+    """The text's sentences in order, each with its closing punctuation and no space."""
+    out, rest = [], text.strip()
+    while rest:
+        sentence = first_sentence(rest)
+        out.append(sentence.strip())
+        rest = rest[len(sentence):].strip()
+    return out
+
+
 def _width(text: str) -> float:
     return sum(1 if ord(c) > 0x2E80 else 0.5 for c in text)
 
 
+def joined(texts: list[str]) -> str:
+    """Sentences as one run of text: a space between Latin-script ones, none after CJK."""
+    out = ""
+    for text in texts:
+        if out and not is_cjk_boundary(out) and not out[-1].isspace():
+            out += " "
+        out += text
+    return out
+
+
+def summary(text: str, limit: float = SUMMARY_MAX_WIDTH) -> str:
+    """The text's opening sentences, as many as fit in ``limit`` (the first always), up to
+    the first that names a figure by number or introduces what follows it."""
+    taken: list[str] = []
+    for sentence in sentences(text):
+        if not quotable(sentence) or sentence.endswith(_INTRODUCES):
+            break
+        if taken and (len(taken) == SUMMARY_MAX_SENTENCES
+                      or _width(joined(taken + [sentence])) > limit):
+            break
+        taken.append(sentence)
+    return joined(taken)
+
+
+def _item_text(item: list) -> str:
+    """A list item's own text (its first paragraph), as a brief quotes it."""
+    return next((b.plain_text.strip() for b in item if isinstance(b, Paragraph)), "")
+
+
+def _closed(text: str) -> str:
+    """A run of list items ends as a sentence does: its last item's ';' becomes a stop."""
+    text = text.rstrip(_CLAUSE_END)
+    if text and text[-1] not in "。！？.!?”’）)":
+        text += "。" if is_cjk_boundary(text) else "."
+    return text
+
+
+def statement(rest: str, following) -> str:
+    """What a lead's point says after the lead: the first sentence after it that quotes as
+    it stands. A sentence that introduces a list (…as follows:) brings the list with it
+    when the whole fits; else it closes with a stop, as the sentence it is."""
+    for sentence in sentences(rest):
+        if not quotable(sentence):
+            continue
+        if sentence.endswith(_INTRODUCES):
+            if isinstance(following, ListBlock) and sentence == sentences(rest)[-1]:
+                items = [_item_text(i) for i in following.items]
+                whole = _closed(joined([sentence] + items))
+                if all(items) and INLINE_REFERENCE not in whole \
+                        and _width(whole) <= STATEMENT_MAX_WIDTH:
+                    return whole
+            stem = sentence[:-1].rstrip()
+            # "其中：" (of which:) alone says nothing; a clause that names what it lists does.
+            return _closed(stem) if _width(stem) >= 8 else ""
+        return sentence
+    return ""
+
+
 def _points(blocks) -> list[BriefPoint]:
-    paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
+    """Each lead sentence of the section's paragraphs with the statement that follows it.
+    A lead with nothing after it to quote is no point: the brief leaves it out."""
     points = []
-    for p in paragraphs:
-        if not p.lead:
+    paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
+    for n, p in enumerate(blocks):
+        if not isinstance(p, Paragraph) or not p.lead:
             continue
         if INLINE_REFERENCE in p.lead:
             continue  # names a figure by its number in the paper, not in the brief
-        rest = p.rest
-        evidence = first_sentence(rest) if rest else ""
-        if (not re.search(r"\d", evidence) or _width(evidence) > EVIDENCE_MAX_WIDTH
-                or INLINE_REFERENCE in evidence):
-            evidence = ""
-        separator = " " if evidence and not is_cjk_boundary(p.lead) else ""
-        points.append(BriefPoint(lead=p.lead.strip(), evidence=separator + evidence))
+        said = statement(p.rest, blocks[n + 1] if n + 1 < len(blocks) else None)
+        if said:
+            points.append(_point(p.lead.strip(), said))
     if not points and paragraphs:
-        if lead := quotable(first_sentence(paragraphs[0].plain_text)):
-            points.append(BriefPoint(lead=lead))
+        # No bold leads: the first paragraph's first sentence leads, the next one states.
+        opening = [s for s in sentences(paragraphs[0].plain_text)]
+        if len(opening) > 1 and quotable(opening[0]) and quotable(opening[1]):
+            points.append(_point(opening[0], opening[1]))
     return points
+
+
+def _point(lead: str, said: str) -> BriefPoint:
+    separator = "" if is_cjk_boundary(lead) else " "
+    return BriefPoint(lead=lead, evidence=separator + said)
 
 
 def make_brief(doc: Document, settings: dict, locale: Locale, config_path: Path) -> Brief:
@@ -94,8 +175,8 @@ def make_brief(doc: Document, settings: dict, locale: Locale, config_path: Path)
                 break
             intro.append(b)
         summary_paras = [b for b in intro if isinstance(b, Paragraph)]
-        summary = quotable(first_sentence(summary_paras[0].plain_text)) if summary_paras else ""
-        item = BriefChapter(heading=chapter.text, summary=summary,
+        summary_text = summary(summary_paras[0].plain_text) if summary_paras else ""
+        item = BriefChapter(heading=chapter.text, summary=summary_text,
                             figures=[renumbered(f) for f in walk(intro)
                                      if isinstance(f, Figure) and f.chart in wanted])
         for heading, sub_blocks in _subsections(blocks):
