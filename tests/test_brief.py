@@ -238,3 +238,15 @@ def test_no_page_is_left_three_quarters_empty_nor_any_but_the_last_half_empty(bu
     # leaves its brief a last page of a few lines, shorten or lengthen it.
     assert empty[-1] <= LAST_PAGE_MOST_EMPTY, [round(e, 2) for e in empty]
     assert len(empty) <= 5  # still a brief
+
+
+def test_a_charts_printed_width_and_smallest_text_are_read_from_its_svg(tmp_path):
+    from paperpress.html import chart_geometry
+
+    svg = tmp_path / "c.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="400pt" height="100pt"'
+                   ' viewBox="0 0 800 200"><g><text style="font-size: 8px; fill: #666">单位</text>'
+                   '<text font-size="12">65</text><text style="font-size: 9.5px">2013年</text>'
+                   '</g></svg>', encoding="utf-8")
+    # 800 units across 400 pt: each unit half a point, so the 8-unit text prints at 4 pt.
+    assert chart_geometry(svg) == {"width": 400.0, "smallest_text": 4.0}
