@@ -98,10 +98,13 @@ def test_a_long_statement_ends_early_at_a_clause_as_a_sentence():
                "第一方阵，重载率等多项指标居全国前列。")
     assert shortened(long_zh, limit=30) == "截至2023年6月底，累计开行4168列，运送货物34.65万标箱。"
     # Nothing inside brackets or quotes is cut; the sentence keeps its own stop.
-    quoted = "发布《关于甲，乙和丙的实施方案》，明确目标任务，推动工作落实，取得积极成效。"
-    assert shortened(quoted, limit=24) == "发布《关于甲，乙和丙的实施方案》，明确目标任务。"
+    quoted = "发布《关于甲，乙和丙的实施方案》，明确目标任务和时间，推动工作落实，取得积极成效。"
+    assert shortened(quoted, limit=27) == "发布《关于甲，乙和丙的实施方案》，明确目标任务和时间。"
     assert (shortened("货邮吞吐量8.1万吨，同比增加10.1%，稳定执飞5条全货运航线。", limit=20)
             == "货邮吞吐量8.1万吨，同比增加10.1%。")  # a Chinese stop after the digits
+    # A short clause without a figure leans on what follows: the sentence ends before it.
+    assert (shortened("对标对表《推动共建丝绸之路经济带的愿景与行动》，结合特色优势，制定实施方案。",
+                      limit=30) == "对标对表《推动共建丝绸之路经济带的愿景与行动》。")
     # An English comma may part a list or a phrase: only a semicolon ends a clause there.
     en = ("Steel coils, timber and project cargo amounted to 0.8 million tonnes, the same as "
           "in 2024, and the quay was busy; the new crane arrived in May.")
