@@ -359,8 +359,8 @@ def test_the_brief_quotes_a_whole_lead_sentence_through_links_notes_and_referenc
     points = build_document(pub, TEMPLATES).brief.chapters[0].sections[0].points
     assert [(p.lead, p.evidence) for p in points] == [
         ("Three works were upgraded.", " They cost 1,550.50 million TEU in all."),
-        ("2026 will bring a new plan.", ""),
-        ("Complaints fell.", "")]
+        ("2026 will bring a new plan.", " It is due in June."),
+        ("Complaints fell.", " Fewer were made.")]
 
 
 def test_a_table_or_chart_in_one_unit_refuses_a_value_in_another(tmp_path):

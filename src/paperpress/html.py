@@ -7,7 +7,10 @@ has no markup for stops the build."""
 from __future__ import annotations
 
 import base64
+import re
 from pathlib import Path
+
+from lxml import etree
 
 from . import cjkpunct
 from .atomic import write_text
@@ -40,6 +43,30 @@ def _images(charts: list[Figure], pictures: list[Image], figures_dir: Path,
         path = Path(sources_dir) / image.src
         images[image.src] = data_uri(path, IMAGE_TYPES[path.suffix.lower()])
     return images
+
+
+_LENGTH = re.compile(r"^\s*([\d.]+)\s*(pt|px|mm|in)?\s*$")
+_FONT_SIZE = re.compile(r"font-size:\s*([\d.]+)")
+_POINTS = {"pt": 1, "px": 0.75, "mm": 72 / 25.4, "in": 72, None: 0.75}
+
+
+def chart_geometry(svg: Path) -> dict[str, float]:
+    """A drawn chart's printed width and its smallest text, in points, from its SVG: the
+    brief sizes each chart so that its smallest text keeps the size the template asks."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    root = etree.parse(str(svg), parser).getroot()
+    width = _LENGTH.match(root.get("width") or "")
+    box = (root.get("viewBox") or "").split()
+    if not width or len(box) != 4:
+        raise SourceError(svg, "chart has no width and viewBox to size it by")
+    points = float(width[1]) * _POINTS[width[2]]
+    per_unit = points / float(box[2])
+    elements = [el for el in root.iter() if isinstance(el.tag, str)]
+    sizes = [float(m) for el in elements for m in _FONT_SIZE.findall(el.get("style") or "")]
+    sizes += [float(m[1]) for el in elements if (m := _LENGTH.match(el.get("font-size") or ""))]
+    if not sizes:
+        raise SourceError(svg, "chart has no text to size it by (svg.fonttype must be none)")
+    return {"width": points, "smallest_text": min(sizes) * per_unit}
 
 
 def _stylesheets(template_dir: Path, names: list[str]) -> str:
@@ -83,6 +110,8 @@ def render_brief_html(document_json: Path, figures_dir: Path, template_dir: Path
         "brief": doc.brief,
         # The brief shows the paper's charts, not its pictures.
         "images": _images(doc.brief.charts, [], figures_dir, sources_dir),
+        "charts": {f.chart: chart_geometry(Path(figures_dir) / f"{f.chart}.svg")
+                   for f in doc.brief.charts},
         "css": _stylesheets(template_dir, ["base.css", "brief.css"]),
         "unknown_block": _unknown_block,
     }, filters=typesetting_filters(doc.meta.get("lang", "")))
