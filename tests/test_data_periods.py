@@ -294,3 +294,27 @@ def test_the_source_lines_name_the_issuer_not_the_white_paper(built):
     sources = re.findall(r"资料来源：[^。<]*", html)
     assert sources and all("白皮书" not in s and "《" not in s for s in sources)
     assert "资料来源：湖南省人民政府新闻办公室" in html
+
+
+def test_a_table_column_that_is_neither_a_period_nor_words_names_the_spec_line(tmp_path):
+    spec = tmp_path / "t.yaml"
+    spec.write_text("caption: c\nsource: s\ndata: [data.csv]\nrows: [loans]\n"
+                    "columns:\n  - \"2023\"\n  - \"2023-6\"\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"t.yaml:7: columns: '2023-6' is not a period"):
+        load_table_spec(spec)
+
+
+def test_the_appendix_marks_a_derived_row_and_says_how_it_was_worked_out(tmp_path):
+    (tmp_path / "project").mkdir()
+    pub = copy_project(tmp_path / "project") / "sources" / "hunan-bri-2023"
+    csv = pub / "data" / "exchanges.csv"
+    lines = csv.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",derived"] + [l + "," for l in lines[1:]] + [
+        "friendship_cities_before,,十年前,65,对,十年前国际友城数量,一（一）,"
+        "friendship_cities_total - friendship_cities_new"]
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    doc = build_document(pub)
+    appendix = doc.blocks[-1]
+    row = next(r for r in appendix.rows if r[0][0].text == "十年前国际友城数量")
+    assert [c[0].text for c in row] == ["十年前国际友城数量", "十年前", "65*", "对", "一（一）"]
+    assert appendix.source == "*十年前国际友城数量为推算值：65 = 106 \u2212 41。"
