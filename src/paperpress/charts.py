@@ -113,6 +113,28 @@ def _font_known(family: str) -> bool:
     return known()
 
 
+def _mark_derived(fig, points: list, artists: list) -> None:
+    """A value worked out from others, not stated: its bar hatched and outlined (its point
+    hollow) and, under the chart, the note saying how (its words from the locale file)."""
+    notes = []
+    for point, artist in zip(points, artists):
+        if not point.derived:
+            continue
+        notes.append(point.derived)
+        color = artist.get_facecolor() if hasattr(artist, "get_hatch") else artist.get_color()
+        if hasattr(artist, "get_hatch"):  # a bar
+            artist.set_facecolor("white")
+            artist.set_edgecolor(color)
+            artist.set_hatch("////")
+            artist.set_linewidth(1.0)
+        else:  # a point on a line
+            artist.set_markerfacecolor("white")
+            artist.set_markeredgecolor(color)
+            artist.set_zorder(3)
+    if notes:
+        fig.supxlabel("\n".join(notes), x=0.01, ha="left", fontsize=8, color="#666666")
+
+
 def _drawn(spec: ChartSpec, points: list, unit_line: str) -> tuple[bytes, bytes]:
     """The chart as SVG and PNG, drawn with the settings in force."""
     # The object-oriented API without pyplot: no GUI backend machinery to import (0.06 s of
@@ -137,6 +159,7 @@ def _drawn(spec: ChartSpec, points: list, unit_line: str) -> tuple[bytes, bytes]
         if min(values) < 0:
             ax.axhline(0, color="#555555", linewidth=0.6)
         ax.set_yticklabels([])
+        _mark_derived(fig, points, list(bars))
     elif spec.kind == "bar":
         # Horizontal bars: the height follows the number of bars, not the page.
         fig.set_size_inches(fig.get_figwidth(), 0.75 + 0.5 * len(points))
@@ -153,6 +176,7 @@ def _drawn(spec: ChartSpec, points: list, unit_line: str) -> tuple[bytes, bytes]
         ax.spines["left"].set_visible(True)
         ax.spines["bottom"].set_visible(False)
         ax.set_xticklabels([])
+        _mark_derived(fig, points, list(bars)[::-1])
     else:  # line
         xs = range(len(points))
         ax.plot(xs, values, color=accent, linewidth=2, marker="o", markersize=6)
@@ -165,6 +189,9 @@ def _drawn(spec: ChartSpec, points: list, unit_line: str) -> tuple[bytes, bytes]
         ax.set_ylim(low - span * 0.6, high + span * 0.6)
         ax.set_xlim(-0.4, len(points) - 0.6)
         ax.set_yticklabels([])
+        _mark_derived(fig, points, [ax.plot([x], [p.value], linestyle="none", marker="o",
+                                            markersize=6, color=accent)[0]
+                                    for x, p in zip(xs, points)])
     fig.suptitle(unit_line, x=0.01, ha="left", fontsize=8, color="#666666")
     # Fixed metadata keeps rebuilds byte-identical when nothing changed. The resolution
     # is the pipeline's, not the style's savefig.dpi (3000 made a 585 MB chart).

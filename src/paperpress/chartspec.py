@@ -6,15 +6,14 @@ references and the workflow can read a chart's data files cheaply.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from .errors import SourceError
-from .facts import PlaceholderError, fill_placeholders
+from .facts import PlaceholderError, derived_note, fill_placeholders
 from .locale import Locale
-from .statistics import Statistics
+from .statistics import TERM_RE, Fact, Statistics
 from .textfiles import line_of, plain_text_fault, read_yaml_mapping, refuse_unknown_keys
 
 KINDS = ("column", "bar", "line")
@@ -29,7 +28,6 @@ TEXT_FIELDS = ("caption", "unit", "source", "alt", "note")
 # alt text.
 MAX_TEXT_CHARS = {"caption": 1000, "source": 1000, "alt": 1000, "note": 1000, "unit": 200,
                   "label": 200}
-_TERM_RE = re.compile(r"\s*([+-])?\s*([a-z][a-z0-9_]*(?:@[0-9HQ/\-]+)?)\s*")
 
 
 @dataclass(frozen=True)
@@ -37,6 +35,7 @@ class Point:
     label: str
     value: float
     text: str  # the value as the text would print it (locale.number), for labels and alt text
+    derived: str = ""  # the note saying how a derived value was worked out, "" for none
 
 
 @dataclass(frozen=True)
@@ -52,20 +51,25 @@ class ChartSpec:
     alt: str
     note: str = ""
     data_lines: tuple[int | None, ...] = ()  # where each name of 'data:' was typed
+    source_line: int | None = None
 
     def values(self, stats: Statistics) -> list[tuple[Decimal, str]]:
         """Each series item's value, taken from the data (sums and differences allowed),
         with the period of its first term; a reference the data lack names the spec."""
+        return [(total, terms[0][1].period_id) for total, terms in self.terms(stats)]
+
+    def terms(self, stats: Statistics) -> list[tuple[Decimal, list[tuple[int, Fact]]]]:
+        """Each series item's value with the data rows it adds up, each with its sign."""
         out = []
         for n, item in enumerate(self.series, 1):
             expr = str(item["value"])
-            periods = []
+            terms = []
             # Decimal arithmetic: 106 - 41 is 65, and a sum has the most decimals of its
             # terms (1.50 + 2 is 3.50), as the data typed them.
             total = Decimal(0)
             pos = 0
             line = line_of(item, "value") if isinstance(item, dict) else None
-            for m in _TERM_RE.finditer(expr):
+            for m in TERM_RE.finditer(expr):
                 if m.start() != pos or (pos > 0 and not m[1]):
                     break
                 pos = m.end()
@@ -83,21 +87,33 @@ class ChartSpec:
                                                  f" '{fact.unit}' ({Path(fact.path).name} line"
                                                  f" {fact.line}), not in the chart's unit"
                                                  f" '{self.unit}'", line=line)
-                periods.append(fact.period)
+                terms.append((-1 if m[1] == "-" else 1, fact))
                 total += -fact.value if m[1] == "-" else fact.value
-            if pos != len(expr) or not periods:
+            if pos != len(expr) or not terms:
                 raise SourceError(self.path, f"series item {n}: '{expr}' is not a data"
                                              " reference or a sum/difference of references",
                                   line=line)
-            out.append((total, periods[0]))
+            out.append((total, terms))
         return out
 
     def points(self, stats: Statistics, locale: Locale) -> list[Point]:
         """The values to draw, labelled as the publication's language writes periods and
-        numbers (an item's own label, else its period)."""
-        return [Point(label=str(item.get("label") or locale.period(period)),
-                      value=float(total), text=locale.number(total))
-                for item, (total, period) in zip(self.series, self.values(stats))]
+        numbers (an item's own label, else its period). A value the spec works out
+        (``a - b``), or one the data mark as derived, carries the language's mark after its
+        label and a note saying how it was worked out."""
+        points = []
+        for n, (item, (total, terms)) in enumerate(zip(self.series, self.terms(stats)), 1):
+            label = str(item.get("label") or locale.fact_period(terms[0][1]))
+            if not label:
+                raise SourceError(self.path, f"series item {n}: '{item['value']}' has no"
+                                             " period to label it with: give it a label",
+                                  line=line_of(item, "value"))
+            if len(terms) == 1 and terms[0][1].derived:
+                terms = stats.terms(terms[0][1].derived)
+            note = derived_note(locale, label, total, terms) if len(terms) > 1 else ""
+            points.append(Point(label=label + (locale.text("derived_mark") if note else ""),
+                                value=float(total), text=locale.number(total), derived=note))
+        return points
 
     def text(self, field: str, stats: Statistics, locale: Locale) -> str:
         """A text field (caption, source, alt, note) with its placeholders filled."""
@@ -116,8 +132,12 @@ class ChartSpec:
         end = locale.text("sentence_end")
         alt = self.text("alt", stats, locale).strip().removesuffix(end)
         if alt:
-            return locale.text("alt_with_values", alt=alt, values=values) + end
-        return values + end
+            alt = locale.text("alt_with_values", alt=alt, values=values) + end
+        else:
+            alt = values + end
+        notes = [p.derived.removesuffix(end) + end for p in self.points(stats, locale)
+                 if p.derived]
+        return locale.text("sentence_join").join([alt, *notes])
 
 
 def load_chart_spec(path: Path) -> ChartSpec:
@@ -162,7 +182,8 @@ def load_chart_spec(path: Path) -> ChartSpec:
     return ChartSpec(id=path.stem, path=str(path), kind=raw["kind"], unit=raw["unit"],
                      data=tuple(str(d) for d in data), series=tuple(series),
                      caption=raw["caption"], source=raw["source"], alt=raw.get("alt", ""),
-                     note=raw.get("note", ""), data_lines=data_lines)
+                     note=raw.get("note", ""), data_lines=data_lines,
+                     source_line=line_of(raw, "source"))
 
 
 def check_text_field(path: Path, mapping: dict, key: str, shown: str,

@@ -19,7 +19,8 @@ from mdit_py_plugins.attrs.parse import ParseError, parse as parse_attrs
 from .atomic import write_text
 from .errors import SourceError
 from .brief import is_cjk_boundary, make_brief
-from .facts import PLACEHOLDER_RE, PlaceholderError, fill_placeholders
+from .facts import (PLACEHOLDER_RE, PlaceholderError, derived_note, fill_placeholders,
+                    notes_text)
 from .images import IMAGE_TYPES, image_size
 from .locale import Locale, load_locale, locale_path
 from .markup import (found, markdown_parser, reference_definition, refusal, written_autolink,
@@ -66,6 +67,7 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
         fig.caption = spec.text("caption", pub.stats, locale)
         fig.source = spec.text("source", pub.stats, locale)
         fig.alt = spec.alt_text(pub.stats, locale)
+    _refuse_self_sources(doc, pub, tables, meta["title"])
     for n, item in enumerate(pub.config.get("key_figures") or [], 1):
         ref = item.get("ref") if isinstance(item, dict) else item
         try:
@@ -74,11 +76,12 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
             raise SourceError(config_path, f"key figure {n}: {exc}",
                               line=line_of(pub.config["key_figures"], n - 1)) from None
         label = item.get("label", fact.label) if isinstance(item, dict) else fact.label
-        period = locale.period(fact.period)
+        period = locale.fact_period(fact)
         doc.key_figures.append(KeyFigure(number=locale.number(fact.value), unit=fact.unit,
                                          label=label, period=period,
                                          period_note=locale.text("period_note",
-                                                                 period=period),
+                                                                 period=period)
+                                         if period else "",
                                          unit_separator=locale.unit_separator(fact.unit)))
     panel = next((b for b in doc.blocks if isinstance(b, KeyFigurePanel)), None)
     if panel is not None and not doc.key_figures:
@@ -90,6 +93,25 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
     if has_brief(pub.config):
         doc.brief = make_brief(doc, pub.config.get("brief") or {}, locale, config_path)
     return doc
+
+
+def _refuse_self_sources(doc: Document, pub, tables: dict, title: str) -> None:
+    """A source line names who published the numbers, never this publication itself."""
+    def check(source: str, path, line) -> None:
+        if title.strip() and title.strip() in source:
+            raise SourceError(path, f"source '{source}' names this publication itself"
+                                    f" ('{title}'): name the body the numbers come from, as"
+                                    " the text states it, else the issuer", line=line)
+
+    for fig in doc.figures:
+        spec = pub.charts[fig.chart]
+        check(fig.source, spec.path, spec.source_line)
+    for table_id, table in tables.items():
+        spec = pub.tables[table_id]
+        check(table.source, spec.path, spec.text_lines.get("source"))
+    for block in walk(doc.blocks):
+        if isinstance(block, (Image, Table)) and getattr(block, "origin", "") != "data":
+            check(block.source, pub.text_path, block.line)
 
 
 def _add_appendix(doc: Document, pub, locale: Locale, config_path: Path) -> None:
@@ -114,12 +136,18 @@ def _add_appendix(doc: Document, pub, locale: Locale, config_path: Path) -> None
     facts = sorted(pub.stats.facts, key=lambda f: _section_order(f.section))
     columns = ("label", "period", "value", "unit", "section")
     header = [[[Span(locale.text(f"appendix_{c}"))] for c in columns]]
-    rows = [[[Span(f.label)], [Span(locale.period(f.period))],
-             [Span(locale.number(f.value))], [Span(f.unit)], [Span(f.section)]]
+    mark = locale.text("derived_mark")
+    rows = [[[Span(f.label)], [Span(locale.fact_period(f) or locale.text("period_unstated"))],
+             [Span(locale.number(f.value) + (mark if f.derived else ""))], [Span(f.unit)],
+             [Span(f.section)]]
             for f in facts]
+    # A value worked out from others is marked, and the note under the table says how.
+    notes = [derived_note(locale, f.label, f.value, pub.stats.terms(f.derived))
+             for f in facts if f.derived]
     doc.blocks.append(Table(header=header, rows=rows,
                             align=["left", "left", "right", "left", "left"],
-                            widths=_widths(header + rows), origin="appendix"))
+                            widths=_widths(header + rows), origin="appendix",
+                            source=notes_text(locale, notes)))
 
 
 _NUMERALS = "一二三四五六七八九十"

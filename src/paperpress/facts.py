@@ -45,7 +45,7 @@ def fill_placeholders(text: str, stats: Statistics, locale: Locale) -> str:
         if fmt == "unit":
             return fact.unit
         if fmt == "period":
-            return locale.period(fact.period)
+            return locale.fact_period(fact)
         raise PlaceholderError(m[0], f"unknown format '{fmt}' (use {', '.join(FORMATS)})")
 
     leftover = _TOKEN_RE.sub("", text)
@@ -54,3 +54,24 @@ def fill_placeholders(text: str, stats: Statistics, locale: Locale) -> str:
             raise PlaceholderError(stray, "is not closed or opened: write {{ key }}, or"
                                           f" {{{{ \"{stray}\" }}}} for the braces themselves")
     return _TOKEN_RE.sub(replace, text)
+
+
+# Between the terms of a derived value's formula: 106 − 41, 12 + 3.
+_SIGNS = {1: " + ", -1: " \u2212 "}
+
+
+def derived_note(locale: Locale, label: str, value, terms: list) -> str:
+    """The note under a chart or table saying how a value was worked out, in the
+    language's words: *十年前为推算值：65 = 106 − 41."""
+    formula = locale.number(terms[0][1].value) if terms[0][0] > 0 else (
+        "\u2212" + locale.number(terms[0][1].value))
+    for sign, fact in terms[1:]:
+        formula += _SIGNS[sign] + locale.number(fact.value)
+    return locale.text("derived_note", mark=locale.text("derived_mark"), label=label,
+                       value=locale.number(value), formula=formula)
+
+
+def notes_text(locale: Locale, notes: list[str]) -> str:
+    """Notes as one line under a table, each a sentence."""
+    end = locale.text("sentence_end")
+    return locale.text("sentence_join").join(n.removesuffix(end) + end for n in notes)

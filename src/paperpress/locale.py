@@ -53,6 +53,12 @@ STRINGS: dict[str, tuple[tuple[str, ...], ...]] = {
     # A chart's alt text states its values: "2013: 664.4 billion yuan; 2022: …".
     "data_point": (("label",), ("value",)),
     "alt_with_values": (("alt",), ("values",)),
+    # A value worked out from others (a chart's "a - b", a data row's 'derived' column):
+    # its mark after the value or label, and the note under the chart or table.
+    "derived_mark": (),
+    "derived_note": (("mark",), ("label",), ("value",), ("formula",)),
+    # The appendix's period cell for a value the text gives without a period.
+    "period_unstated": (),
 }
 PERIODS: dict[str, tuple[tuple[str, ...], ...]] = {
     "year": (("year",),),
@@ -183,6 +189,13 @@ class Locale:
                 end_month_name=self._month_names[int(s2)])
         return p["range"].format(start=self._point_text(y1, s1),
                                  end=self._point_text(y2, s2))
+
+    def fact_period(self, fact) -> str:
+        """A data row's period as printed: the words the data give for it as typed, else
+        the period in the language's style; "" when the text gives none."""
+        if fact.period_label:
+            return fact.period_label
+        return self.period(fact.period) if fact.period else ""
 
     def _point_text(self, year: str, sub: str | None) -> str:
         if sub is None:

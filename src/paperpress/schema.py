@@ -9,9 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
+                      ValidationError, ValidationInfo, field_validator)
 
-from .statistics import KEY_RE, MAX_CELL_CHARS, PERIOD_RE, parse_number, shown
+from .statistics import (KEY_RE, MAX_CELL_CHARS, NO_PERIOD, PERIOD_RE, TERM_RE,
+                         parse_number, shown)
 from .textfiles import plain_text_fault
 
 __all__ = ["MAX_LISTED_FAULTS", "Observation", "ValidationError", "row_faults"]
@@ -35,12 +37,24 @@ def _key(text: str) -> str:
 
 
 def _period(text: str) -> str:
+    if text in ("", NO_PERIOD):
+        return text  # the words, or that there are none, are checked with period_label
     if not PERIOD_RE.match(text):
         raise ValueError(f"'{shown(text)}' is not a period (write 2013, 2023-06, 2023-H1,"
-                         " 2013/2022 or 2023-01/2023-10)")
+                         " 2013/2022 or 2023-01/2023-10; a period the text gives in words"
+                         " goes in the period_label column, with this cell left empty)")
     start, _, end = text.partition("/")
     if end and _sortable(end) < _sortable(start):
         raise ValueError(f"'{text}' ends before it starts: write the earlier period first")
+    return text
+
+
+def _worded_period(text: str) -> str:
+    if text and PERIOD_RE.match(text):
+        raise ValueError(f"'{text}' is a period: write it in the period column"
+                         " (period_label is for a period the text gives in words)")
+    if text == NO_PERIOD:
+        raise ValueError(f"'{NO_PERIOD}' (no period) belongs in the period column")
     return text
 
 
@@ -62,11 +76,49 @@ class Observation(BaseModel):
                               strict=False)
 
     key: Annotated[str, AfterValidator(_text), AfterValidator(_key)]
+    # Optional columns (statistics.OPTIONAL_COLUMNS): empty when the file lacks them. The
+    # period's words come before the period, which is checked against them.
+    period_label: Annotated[str, AfterValidator(_text),
+                            AfterValidator(_worded_period)] = Field("", validate_default=True)
     period: Annotated[str, AfterValidator(_period)]
     value: Annotated[Decimal, BeforeValidator(_number)]
     unit: Annotated[str, AfterValidator(_text)]
     label: Annotated[str, AfterValidator(_text)]
     section: Annotated[str, AfterValidator(_text)]
+    derived: Annotated[str, AfterValidator(_text)] = Field("", validate_default=True)
+
+    @field_validator("period")
+    @classmethod
+    def _one_period(cls, period: str, info: ValidationInfo) -> str:
+        """A row has one period: a real one, the text's words, or - for none."""
+        words = info.data.get("period_label")
+        if words is None:
+            return period  # the words have a fault of their own
+        if period == NO_PERIOD and words:
+            raise ValueError(f"says {NO_PERIOD} (no period), and period_label words one"
+                             f" ('{shown(words)}'): keep one of them")
+        if period == "" and not words:
+            raise ValueError("is empty: write the period (2013, 2023-06 …), or the words the"
+                             " text gives for it in a period_label column, or"
+                             f" {NO_PERIOD} when the text gives none")
+        return period
+
+    @field_validator("derived")
+    @classmethod
+    def _derivation(cls, text: str) -> str:
+        """A sum or difference of references; load_statistics checks that it makes the
+        value."""
+        if not text:
+            return text
+        pos = 0
+        for m in TERM_RE.finditer(text):
+            if m.start() != pos or (pos > 0 and not m[1]):
+                break
+            pos = m.end()
+        if pos != len(text) or pos == 0:
+            raise ValueError(f"'{shown(text)}' is not a sum or difference of references"
+                             " (e.g. total@2023 - added@2013/2023)")
+        return text
 
 
 # More faults than this in one file are counted, not listed.

@@ -29,6 +29,13 @@ from .errors import SourceError
 from .textfiles import read_text_file
 
 REQUIRED_COLUMNS = ("key", "period", "value", "unit", "label", "section")
+# Optional columns: a period the text gives in words ("十年来", "over ten years"), printed
+# as typed in place of the period; and a value worked out from others of the same file
+# ("friendship_cities_total - friendship_cities_new"), checked at load and marked as
+# derived wherever a chart or table shows it.
+OPTIONAL_COLUMNS = ("period_label", "derived")
+# In the period column: the text gives the number without any period.
+NO_PERIOD = "-"
 # Bounds on what a publication's data may hold: far more than any chart or appendix shows
 # (the appendix has a bound of its own, document.MAX_APPENDIX_ROWS). A value has at most
 # as many digits as a chart can draw exactly (a float holds 15).
@@ -43,7 +50,12 @@ KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 # ISO 8601-like periods: a year, a month, a half year, or an interval of either.
 _POINT = r"[0-9]{4}(?:-(?:0[1-9]|1[0-2]|H[12]))?"
 PERIOD_RE = re.compile(rf"^{_POINT}(?:/{_POINT})?$")
-REF_RE = re.compile(r"^(?P<key>[a-z][a-z0-9_]*)(?:@(?P<period>[0-9HQ/\-]+))?$")
+# What may follow the @ of a reference: a period (2023-06), a worded period without spaces
+# (十年来), or - for a value the text gives without a period.
+REF_PERIOD = r"[^\s@{}|+]+"
+REF_RE = re.compile(rf"^(?P<key>[a-z][a-z0-9_]*)(?:@(?P<period>{REF_PERIOD}))?$")
+# A sum or difference of references, one term at a time: "a@2023 - b".
+TERM_RE = re.compile(rf"\s*([+-])?\s*([a-z][a-z0-9_]*(?:@{REF_PERIOD})?)\s*")
 
 
 @dataclass(frozen=True)
@@ -58,9 +70,17 @@ class Fact:
     section: str
     path: str
     line: int
+    period_label: str = ""  # the period in the text's words, printed as typed
+    derived: str = ""       # how the value was worked out: references summed or subtracted
 
     def __float__(self) -> float:
         return float(self.value)
+
+    @property
+    def period_id(self) -> str:
+        """What names the row's period in a reference: the period, else its words, else
+        - (no period given)."""
+        return self.period or self.period_label or NO_PERIOD
 
 
 class Statistics:
@@ -70,7 +90,7 @@ class Statistics:
         self.facts = facts
         self._by_key: dict[str, dict[str, Fact]] = {}
         for fact in facts:
-            self._by_key.setdefault(fact.key, {})[fact.period] = fact
+            self._by_key.setdefault(fact.key, {})[fact.period_id] = fact
 
     def __contains__(self, ref: str) -> bool:
         try:
@@ -98,6 +118,20 @@ class Statistics:
             raise LookupError(
                 f"'{key}' has no period '{period}' (it has {', '.join(sorted(periods))})")
         return periods[period]
+
+    def terms(self, expr: str) -> list[tuple[int, Fact]]:
+        """The references of a sum or difference (``a@2023 - b``), each with its sign;
+        LookupError names a reference the data lack or a term that is not one."""
+        terms, pos = [], 0
+        for m in TERM_RE.finditer(expr):
+            if m.start() != pos or (pos > 0 and not m[1]):
+                break
+            pos = m.end()
+            terms.append((-1 if m[1] == "-" else 1, self.resolve(m[2])))
+        if pos != len(expr) or not terms:
+            raise LookupError(f"'{shown(expr)}' is not a data reference or a sum/difference"
+                              " of references")
+        return terms
 
 
 def parse_number(text: str) -> Decimal:
@@ -150,12 +184,12 @@ def load_statistics(paths: list[Path]) -> Statistics:
                                              f" {MAX_ROWS} rows: keep the data the editions"
                                              " show, and publish the rest as a data file",
                                   line=fact.line)
-            previous = seen.get((fact.key, fact.period))
+            previous = seen.get((fact.key, fact.period_id))
             if previous is not None:
                 raise SourceError(fact.path, f"duplicate key '{fact.key}' for period"
-                                  f" '{fact.period}' (first at {previous.path}:{previous.line})",
+                                  f" '{fact.period_id}' (first at {previous.path}:{previous.line})",
                                   line=fact.line)
-            seen[(fact.key, fact.period)] = fact
+            seen[(fact.key, fact.period_id)] = fact
             facts.append(fact)
     return Statistics(facts)
 
@@ -190,8 +224,10 @@ def _load_csv(path: Path) -> list[Fact]:
         except ValidationError as exc:
             faults += [(line, column, message) for column, message in row_faults(exc)]
             continue
-        facts.append(Fact(key=row.key, period=row.period, value=row.value, unit=row.unit,
-                          label=row.label, section=row.section, path=str(path), line=line))
+        facts.append(Fact(key=row.key, period="" if row.period == NO_PERIOD else row.period,
+                          value=row.value, unit=row.unit, label=row.label,
+                          section=row.section, path=str(path), line=line,
+                          period_label=row.period_label, derived=row.derived))
     if faults:
         line, column, message = faults[0]
         more = [f"{path}:{ln}: column '{col}': {msg}" for ln, col, msg in
@@ -201,7 +237,30 @@ def _load_csv(path: Path) -> list[Fact]:
         raise SourceError(path, "\n".join([message, *more]), line=line, column=column)
     if not facts:
         raise SourceError(path, "has a header but no data rows")
+    _check_derived(path, facts)
     return facts
+
+
+def _check_derived(path: Path, facts: list[Fact]) -> None:
+    """A derived value must be what its references, in the same file, make."""
+    derived = [f for f in facts if f.derived]
+    if not derived:
+        return
+    stats = Statistics(facts)
+    for fact in derived:
+        try:
+            terms = stats.terms(fact.derived)
+        except LookupError as exc:
+            raise SourceError(path, f"{exc} (a derived value is worked out"
+                                    " from values of the same file)", line=fact.line,
+                              column="derived") from None
+        if any(term is fact for _, term in terms):
+            raise SourceError(path, f"'{shown(fact.derived)}' uses the"
+                                    " value itself", line=fact.line, column="derived")
+        made = sum((sign * term.value for sign, term in terms), Decimal(0))
+        if made != fact.value:
+            raise SourceError(path, f"'{shown(fact.derived)}' makes {made},"
+                                    f" not {fact.value}", line=fact.line, column="derived")
 
 
 def _csv_rows(path: Path, text: str):

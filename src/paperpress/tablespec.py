@@ -5,6 +5,7 @@
     data: [ports.csv]                               # the data files it reads
     rows: [teu_north, teu_south, teu_total]         # data keys; the label is the data's
     columns: ["2023", "2024", "2025"]               # periods, headed as the language writes them
+                                                    # (or a period the data give in words: 十年来)
     row_labels: {teu_total: Total}                  # optional: a row's own label
     unit: thousand TEU                              # optional: printed once, not in every cell
 
@@ -15,15 +16,16 @@ column the data lack stops the build, naming the spec's line. Loading a spec rea
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .chartspec import check_text_field
 from .errors import SourceError
-from .facts import PlaceholderError, fill_placeholders
+from .facts import PlaceholderError, derived_note, fill_placeholders, notes_text
 from .locale import Locale
 from .model import Span, Table
-from .statistics import KEY_RE, PERIOD_RE, Statistics
+from .statistics import KEY_RE, PERIOD_RE, REF_PERIOD, Statistics
 from .textfiles import LinedDict, line_of, read_yaml_mapping, refuse_unknown_keys
 
 # A table in a report is read, not searched: past these it belongs in a data file
@@ -64,20 +66,35 @@ class TableSpec:
     def table(self, stats: Statistics, locale: Locale) -> Table:
         """The table, every value looked up in the data and printed as the language writes
         numbers (with its unit in each cell unless the spec gives one for all)."""
-        body = []
+        body, notes, heads = [], [], {}
+        mark = locale.text("derived_mark")
         for key, row_line in zip(self.rows, self.row_lines or [None] * len(self.rows)):
             cells, label = [], self.row_labels.get(key)
             for period, column_line in zip(self.columns,
                                            self.column_lines or [None] * len(self.columns)):
                 fact = self._fact(stats, key, period, row_line, column_line)
+                heads.setdefault(period, locale.fact_period(fact))
                 label = label or fact.label
                 number = locale.number(fact.value)
-                cells.append(number if self.unit else locale.quantity(number, fact.unit))
+                cell = number if self.unit else locale.quantity(number, fact.unit)
+                if fact.derived:
+                    # A value worked out from others: marked, and the note says how.
+                    cell += mark
+                    shown = locale.fact_period(fact)
+                    notes.append(derived_note(
+                        locale, label + (locale.text("period_note", period=shown)
+                                         if shown else ""),
+                        fact.value, stats.terms(fact.derived)))
+                cells.append(cell)
             body.append([[Span(label)]] + [[Span(c)] for c in cells])
-        header = [[[]] + [[Span(locale.period(p))] for p in self.columns]]
+        header = [[[]] + [[Span(heads[p])] for p in self.columns]]
         share = 1 / (LABEL_COLUMN_SHARE + len(self.columns))
         widths = [1 - share * len(self.columns)] + [share] * len(self.columns)
         source = self.text("source", stats, locale)
+        if notes:
+            # The notes on derived values stand first, before the source.
+            source = notes_text(locale, notes) + (
+                locale.text("caption_separator") + source if source else "")
         if self.unit:
             # The unit stands once, before the source note: "Unit: thousand TEU. Source: …".
             source = locale.text("unit", unit=self.unit) + (
@@ -129,10 +146,12 @@ def load_table_spec(path: Path) -> TableSpec:
             raise SourceError(path, f"rows: '{key}' is not a data key (lower-case letters,"
                                     " digits and _)", line=line_of(raw["rows"], n))
     for n, period in enumerate(columns):
-        if not PERIOD_RE.match(period):
+        # A period, or the words a data row gives for one (each cell is checked later).
+        if not (PERIOD_RE.match(period) or re.fullmatch(REF_PERIOD, period)) or (
+                period[:1].isdigit() and not PERIOD_RE.match(period)):
             raise SourceError(path, f"columns: '{period}' is not a period (2023, 2023-06,"
-                                    " 2023-H1, 2013/2022 …)",
-                              line=line_of(raw["columns"], n))
+                                    " 2023-H1, 2013/2022 …) or a period the data give in"
+                                    " words", line=line_of(raw["columns"], n))
     row_labels = raw.get("row_labels", {})
     if not isinstance(row_labels, dict):
         raise SourceError(path, "'row_labels' must map rows to labels, e.g."
