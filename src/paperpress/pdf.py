@@ -60,6 +60,8 @@ class PdfEdition:
     tagged: bool = False
     stylesheets: tuple[Path, ...] = ()
     output_profile: Path | None = None
+    crop_marks: bool = False
+    output_condition: str | None = None
 
 
 def _edition_css(edition: PdfEdition, extra_css: list[str], fetcher,
@@ -96,6 +98,17 @@ def _recipes(html: str, edition: PdfEdition, extra_css: list[str]) -> dict:
     if edition.output_profile is None:
         return {}
     return house_recipes(style_sheets_of(html), "\n".join(extra_css))
+
+
+def _finish_for_press(path: Path, edition: PdfEdition) -> None:
+    """Crop marks outside the bleed, black overprinting, the output condition named
+    (pressmarks.py): what WeasyPrint does not do for a print edition."""
+    if edition.crop_marks or edition.output_profile is not None:
+        from .pressmarks import finish_press_pdf
+
+        finish_press_pdf(path, crop_marks=edition.crop_marks,
+                         overprint_black=edition.output_profile is not None,
+                         output_condition=edition.output_condition)
 
 
 def _options(edition: PdfEdition) -> dict:
@@ -139,6 +152,7 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
             with drawing_in_cmyk(edition.output_profile,
                                  _recipes(source, edition, extra_css)):
                 document.write_pdf(tmp, **_options(edition))
+            _finish_for_press(tmp, edition)
             if fetcher.refused:
                 raise SourceError(html_path, "refused to fetch " + ", ".join(fetcher.refused))
             if warnings.errors:
