@@ -13,10 +13,12 @@ CORES ?= 2
 # libcairo2 is what cairosvg draws the text's SVG pictures with for the Word editions.
 DEB_PACKAGES := fonts-noto-cjk fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
 	poppler-utils libgs-common libcairo2
-# The tests also open the Word editions the way their readers do, in LibreOffice, and
-# check the press edition's PDF structure with qpdf.
-TEST_PACKAGES := libreoffice-writer qpdf
+# The tests also open the Word editions the way their readers do, in LibreOffice.
+TEST_PACKAGES := libreoffice-writer
 STAMP := $(VENV)/.installed
+
+# qpdf checks the press edition's PDF structure (tests/test_press_edition.py).
+TEST_PACKAGES += qpdf
 
 .PHONY: publish test bench setup system-packages clean
 
