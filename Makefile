@@ -17,9 +17,6 @@ DEB_PACKAGES := fonts-noto-cjk fonts-noto-core libharfbuzz-subset0 libpango-1.0-
 TEST_PACKAGES := libreoffice-writer
 STAMP := $(VENV)/.installed
 
-# qpdf checks the press edition's PDF structure (tests/test_press_edition.py).
-TEST_PACKAGES += qpdf
-
 .PHONY: publish test bench setup system-packages clean
 
 # An interrupted build leaves a lock (kill -9) or incomplete files (Ctrl-C): the next
@@ -59,3 +56,6 @@ $(STAMP): pyproject.toml
 
 clean:
 	rm -rf build figures/*/ output/*/ .snakemake
+
+# qpdf checks the press edition's PDF structure (tests/test_press_edition.py).
+TEST_PACKAGES += qpdf

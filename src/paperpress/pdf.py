@@ -152,7 +152,6 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
             with drawing_in_cmyk(edition.output_profile,
                                  _recipes(source, edition, extra_css)):
                 document.write_pdf(tmp, **_options(edition))
-            _finish_for_press(tmp, edition)
             if fetcher.refused:
                 raise SourceError(html_path, "refused to fetch " + ", ".join(fetcher.refused))
             if warnings.errors:
@@ -160,6 +159,7 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
                 # page without a word: an edition with a hole in it is not published.
                 raise SourceError(html_path, "could not be rendered completely: "
                                              + "; ".join(warnings.errors))
+            _finish_for_press(tmp, edition)
     except fatal as exc:
         raise SourceError(html_path, f"{exc}") from None
     finally:
