@@ -311,7 +311,10 @@ def test_black_text_overprints_and_nothing_else_does(book):
                 assert p["stroke_overprint"] == (p["stroke"] == BLACK), p
 
 
-def test_a_black_rule_overprints_and_white_and_coloured_ones_knock_out(tmp_path):
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory):
+    """Rules and lines in black, red and white, as CSS borders and in an SVG picture."""
+    tmp_path = tmp_path_factory.mktemp("rules")
     html = tmp_path / "rules.html"
     css = (TEMPLATES / "html" / "base.css").read_text(encoding="utf-8")
     html.write_text(f'<!DOCTYPE html><html lang="zh-CN"><head><style>{css}</style></head><body>'
@@ -324,6 +327,11 @@ def test_a_black_rule_overprints_and_white_and_coloured_ones_knock_out(tmp_path)
                     'stroke="#9e1b1e" stroke-width="1"/></svg></body></html>', encoding="utf-8")
     pdf = tmp_path / "rules.pdf"
     render_pdf(html, pdf, None, edition_of(pdf_settings({}, tmp_path, TEMPLATES)["press"]))
+    return pdf
+
+
+def test_a_black_rule_overprints_and_white_and_coloured_ones_knock_out(rules):
+    pdf = rules
     with pikepdf.open(pdf) as doc:
         painted = [p for p in _painted(doc) if p["op"] not in TEXT]
     fills = {(p["fill"], p["overprint"]) for p in painted if p["op"][0] in "fFbB"}
@@ -446,3 +454,28 @@ def test_the_press_edition_keeps_the_screen_editions_measure(publication, book,
         widths[name.stem] = {round(box[2] - box[0], 1) for page in pages[2:]
                              for box in [page["boxes"]["page-area"]]}
     assert widths["press.layout"] == widths["screen.layout"] and len(widths["press.layout"]) == 1
+
+
+@pytest.mark.parametrize("edition", ["book", "rules"])
+def test_the_overprint_switches_never_stand_inside_a_path(edition, request):
+    """A graphics state may not change between a path's construction and its painting: a
+    RIP would refuse the page or drop the path."""
+    construct, paint = {"m", "l", "c", "v", "y", "h", "re"}, {
+        "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n"}
+    with pikepdf.open(request.getfixturevalue(edition)) as pdf:
+        streams = [page.obj for page in pdf.pages] + [
+            x for page in pdf.pages for x in (page.Resources.get("/XObject") or {}).values()
+            if x.get("/Subtype") == "/Form"]
+        switches = 0
+        for stream in streams:
+            in_path = False
+            for _, operator in pikepdf.parse_content_stream(stream):
+                op = str(operator)
+                if op in construct:
+                    in_path = True
+                elif op in paint:
+                    in_path = False
+                elif op not in ("W", "W*"):
+                    assert not in_path, f"{op} inside a path"
+                switches += op == "gs"
+    assert switches

@@ -111,7 +111,8 @@ def _marks(trim: list[float], offset: float) -> bytes:
     radius = MARK_LENGTH / 2 * 0.6
     centres = [((x0 + x1) / 2, y0 - middle), ((x0 + x1) / 2, y1 + middle),
                (x0 - middle, (y0 + y1) / 2), (x1 + middle, (y0 + y1) / 2)]
-    out = [f"q {REGISTRATION} CS 1 SCN {MARK_WIDTH:g} w 0 J [] 0 d"]
+    # An artifact: no part of the content a tagged edition's structure describes.
+    out = [f"/Artifact BMC q {REGISTRATION} CS 1 SCN {MARK_WIDTH:g} w 0 J [] 0 d"]
     for (ax, ay), (bx, by) in lines:
         out.append(f"{ax:.3f} {ay:.3f} m {bx:.3f} {by:.3f} l S")
     for cx, cy in centres:
@@ -119,7 +120,7 @@ def _marks(trim: list[float], offset: float) -> bytes:
         out.append(f"{cx - half:.3f} {cy:.3f} m {cx + half:.3f} {cy:.3f} l S")
         out.append(f"{cx:.3f} {cy - half:.3f} m {cx:.3f} {cy + half:.3f} l S")
         out.append(_circle(cx, cy, radius) + " S")
-    out.append("Q")
+    out.append("Q EMC")
     return ("\n".join(out) + "\n").encode()
 
 
