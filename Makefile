@@ -56,3 +56,6 @@ $(STAMP): pyproject.toml
 
 clean:
 	rm -rf build figures/*/ output/*/ .snakemake
+
+# qpdf checks the press edition's PDF structure (tests/test_press_edition.py).
+TEST_PACKAGES += qpdf

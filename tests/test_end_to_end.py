@@ -270,9 +270,13 @@ def test_the_press_edition_has_bleed_crop_marks_and_a_print_output_intent(projec
         assert abs(float(trim.left) - float(bleed.left) - 3 * MM) < 0.01
         assert abs(float(bleed.top) - float(trim.top) - 3 * MM) < 0.01
         assert abs(float(trim.width) - 210 * MM) < 0.01
+        # Crop marks lie outside the bleed: the sheet is larger than trim and bleed.
+        media = page.mediabox
+        assert float(bleed.left) - float(media.left) > 5 * MM
         root = reader.trailer["/Root"]
         intent = root["/OutputIntents"][0].get_object()
         assert intent["/S"] == "/GTS_PDFX" and "/DestOutputProfile" in intent
+        assert intent["/OutputConditionIdentifier"] == "FOGRA39"
         xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
         assert "PDF/X-4" in xmp
     # Text and house colours are CMYK: the preface page paints nothing in RGB.

@@ -70,7 +70,7 @@ def _link(project: Path, relative: str, target: str) -> None:
 CONFIG = f"sources/{PUB}/publication.yaml"
 SPEC = f"sources/{PUB}/charts/trade-scale.yaml"
 TEXT = f"sources/{PUB}/text.md"
-PROFILE = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
+PROFILE = "CoatedFOGRA39.icc"  # bundled: templates/icc/
 
 def _move_out(project: Path, relative: str) -> None:
     """Move a folder out of the project and leave a link to it in its place."""
@@ -225,7 +225,7 @@ def test_the_bundled_publication_reads_only_files_inside_the_project():
              *(p for paths in inputs.chart_data.values() for p in paths)]
     assert all(str(p).startswith(f"sources/{PUB}/") for p in named)
     assert [str(p) for p in inputs.pdf["press"].stylesheets] == ["templates/html/press.css"]
-    assert str(inputs.pdf["press"].output_profile) == PROFILE
+    assert str(inputs.pdf["press"].output_profile) == f"templates/icc/{PROFILE}"
     assert inputs.locale == Path("templates/locales/zh-CN.yaml")
 
 

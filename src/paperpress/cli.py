@@ -36,7 +36,8 @@ def _pdf(a):
     from .pdf import PdfEdition, render_pdf
 
     edition = PdfEdition(variant=a.variant, tagged=a.tagged,
-                         stylesheets=tuple(a.stylesheet), output_profile=a.output_profile)
+                         stylesheets=tuple(a.stylesheet), output_profile=a.output_profile,
+                         crop_marks=a.crop_marks, output_condition=a.output_condition)
     render_pdf(a.html, a.out, a.layout, edition)
 
 
@@ -133,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--stylesheet", type=Path, action="append", default=[],
                    help="an extra stylesheet, e.g. the press edition's bleed and marks")
     p.add_argument("--output-profile", type=Path, help="CMYK ICC profile of the print run")
+    p.add_argument("--output-condition",
+                   help="the print run's registered characterisation (FOGRA39, JC200103 …)")
+    p.add_argument("--crop-marks", action="store_true",
+                   help="crop marks outside the bleed, on a sheet larger than trim + bleed")
     p.set_defaults(func=_pdf)
 
     p = sub.add_parser("preflight", help="check a PDF; write a report or fail")

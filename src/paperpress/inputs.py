@@ -110,6 +110,8 @@ class PdfSettings:
     tagged: bool = False
     stylesheets: tuple[Path, ...] = ()
     output_profile: Path | None = None
+    crop_marks: bool = False
+    output_condition: str | None = None
 
     def command_options(self) -> list[str]:
         options = []
@@ -121,6 +123,10 @@ class PdfSettings:
             options += ["--stylesheet", str(sheet)]
         if self.output_profile is not None:
             options += ["--output-profile", str(self.output_profile)]
+        if self.output_condition:
+            options += ["--output-condition", self.output_condition]
+        if self.crop_marks:
+            options.append("--crop-marks")
         return options
 
     @property

@@ -60,6 +60,8 @@ class PdfEdition:
     tagged: bool = False
     stylesheets: tuple[Path, ...] = ()
     output_profile: Path | None = None
+    crop_marks: bool = False
+    output_condition: str | None = None
 
 
 def _edition_css(edition: PdfEdition, extra_css: list[str], fetcher,
@@ -96,6 +98,17 @@ def _recipes(html: str, edition: PdfEdition, extra_css: list[str]) -> dict:
     if edition.output_profile is None:
         return {}
     return house_recipes(style_sheets_of(html), "\n".join(extra_css))
+
+
+def _finish_for_press(path: Path, edition: PdfEdition) -> None:
+    """Crop marks outside the bleed, black overprinting, the output condition named
+    (pressmarks.py): what WeasyPrint does not do for a print edition."""
+    if edition.crop_marks or edition.output_profile is not None:
+        from .pressmarks import finish_press_pdf
+
+        finish_press_pdf(path, crop_marks=edition.crop_marks,
+                         overprint_black=edition.output_profile is not None,
+                         output_condition=edition.output_condition)
 
 
 def _options(edition: PdfEdition) -> dict:
@@ -146,6 +159,7 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
                 # page without a word: an edition with a hole in it is not published.
                 raise SourceError(html_path, "could not be rendered completely: "
                                              + "; ".join(warnings.errors))
+            _finish_for_press(tmp, edition)
     except fatal as exc:
         raise SourceError(html_path, f"{exc}") from None
     finally:

@@ -40,7 +40,10 @@ def load_config(root: Path) -> dict:
     return config
 
 
-PDF_SETTINGS = {"variant", "tagged", "stylesheet", "output_profile"}
+PDF_SETTINGS = {"variant", "tagged", "stylesheet", "output_profile", "output_condition",
+                "crop_marks"}
+# The flags among them (true or false).
+PDF_FLAGS = ("tagged", "crop_marks")
 # The PDF variants WeasyPrint writes (weasyprint.pdf.VARIANTS, less its 'debug'); a test
 # fails when the installed WeasyPrint offers another set.
 PDF_VARIANTS = ("pdf/a-1a", "pdf/a-1b", "pdf/a-2a", "pdf/a-2b", "pdf/a-2u", "pdf/a-3a",
@@ -48,14 +51,17 @@ PDF_VARIANTS = ("pdf/a-1a", "pdf/a-1b", "pdf/a-2a", "pdf/a-2b", "pdf/a-2u", "pdf
                 "pdf/ua-2", "pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/x-5g")
 DEFAULT_RELEASES_KEPT = 5
 # Each PDF edition's settings where publication.yaml gives none: the screen edition
-# archival and tagged for screen readers, the press edition PDF/X-4 with bleed and crop
-# marks and Ghostscript's CMYK profile (Debian's libgs-common) as output intent, which a
-# publication names its print run's profile to replace.
+# archival and tagged for screen readers, the press edition PDF/X-4 with bleed, crop marks
+# outside it and, as output intent, the profile of ISO 12647-2 coated offset (FOGRA39,
+# templates/icc/), which a publication names its print run's profile to replace.
 PDF_DEFAULTS = {
     "screen": {"variant": "pdf/a-3u", "tagged": "true"},
-    "press": {"variant": "pdf/x-4", "stylesheet": "press.css",
-              "output_profile": "/usr/share/color/icc/ghostscript/default_cmyk.icc"},
+    "press": {"variant": "pdf/x-4", "stylesheet": "press.css", "crop_marks": "true",
+              "output_profile": "CoatedFOGRA39.icc", "output_condition": "FOGRA39"},
 }
+# Where a profile named by its file name alone is found when the publication's folder has
+# none of that name: the profiles paperpress brings (templates/icc/).
+PROFILE_FOLDER = "icc"
 
 
 def check_config(path: Path, config: dict) -> None:
@@ -125,11 +131,12 @@ def check_config(path: Path, config: dict) -> None:
                      f" ({', '.join(sorted(PDF_SETTINGS))})", "pdf", kind, key)
             if not isinstance(value, str):
                 fail(f"'pdf: {kind}: {key}' must be a single value", "pdf", kind, key)
-        if "tagged" in settings:
-            try:
-                yaml_flag(settings["tagged"], path, f"pdf: {kind}: tagged")
-            except SourceError as exc:
-                fail(exc.message, "pdf", kind, "tagged")
+        for flag in PDF_FLAGS:
+            if flag in settings:
+                try:
+                    yaml_flag(settings[flag], path, f"pdf: {kind}: {flag}")
+                except SourceError as exc:
+                    fail(exc.message, "pdf", kind, flag)
         variant = settings.get("variant")
         if variant is not None and variant.lower() not in PDF_VARIANTS:
             fail(f"'pdf: {kind}: variant' is '{variant}', which is not a PDF variant"
@@ -181,7 +188,8 @@ def releases_kept(config: dict) -> int:
 def pdf_settings(config: dict, root: Path, templates: Path) -> dict[str, PdfSettings]:
     """The screen and press editions' settings, every file they name checked (inputs.py):
     a stylesheet is named relative to templates/html/, an output profile relative to the
-    publication's folder or by its full path in the system's ICC folder."""
+    publication's folder, by its file name alone when it is one templates/icc/ brings,
+    or by its full path in the system's ICC folder."""
     path = Path(root) / "publication.yaml"
     editions = {}
     for kind in ("screen", "press"):
@@ -189,6 +197,9 @@ def pdf_settings(config: dict, root: Path, templates: Path) -> dict[str, PdfSett
         # What is not given is the edition's default: a press edition is print-ready
         # (PDF/X-4, bleed and marks, CMYK) whether or not publication.yaml says how.
         settings = {**PDF_DEFAULTS[kind], **given}
+        if "output_profile" in given and "output_condition" not in given:
+            # The default condition is that of the default profile, not of another.
+            settings.pop("output_condition", None)
         stylesheets = ()
         if settings.get("stylesheet"):
             stylesheets = (resolve_named_file(
@@ -198,15 +209,28 @@ def pdf_settings(config: dict, root: Path, templates: Path) -> dict[str, PdfSett
         profile = None
         if settings.get("output_profile"):
             line = line_of(given, "output_profile")
+            name = settings["output_profile"]
+            base = Path(root)
+            bundled = Path(templates) / PROFILE_FOLDER
+            if (isinstance(name, str) and "/" not in name and not (base / name).exists()
+                    and (bundled / name).exists()):
+                base = bundled
             profile = resolve_named_file(
-                settings["output_profile"], base=Path(root),
+                name, base=base,
                 inside=(Path(root), Path(templates), *SYSTEM_PROFILE_DIRS), named_in=path,
                 line=line, what=f"pdf: {kind}: output_profile")
             check_cmyk_profile(profile, path, line)
+        if settings.get("output_condition") and profile is None:
+            raise SourceError(path, f"'pdf: {kind}: output_condition' names the print"
+                                    " condition of an output profile: give output_profile too",
+                              line=line_of(given, "output_condition"))
         editions[kind] = PdfSettings(
             variant=(settings.get("variant") or "").lower() or None,
             tagged=yaml_flag(settings.get("tagged", "false"), path, f"pdf: {kind}: tagged"),
-            stylesheets=stylesheets, output_profile=profile)
+            stylesheets=stylesheets, output_profile=profile,
+            crop_marks=yaml_flag(settings.get("crop_marks", "false"), path,
+                                 f"pdf: {kind}: crop_marks"),
+            output_condition=(settings.get("output_condition") or "").strip() or None)
     return editions
 
 
