@@ -140,11 +140,11 @@ def build_publications(dest: Path, pubs: list[str], cores: int = 2) -> Path:
     return dest
 
 
-def word_as_pdf(docx: Path, out_dir: Path) -> Path:
-    """The Word edition as LibreOffice prints it (its own profile, so that a running
-    LibreOffice of the user's is not disturbed)."""
+def word_as_pdf(docx: Path, out_dir: Path, profile: Path | None = None) -> Path:
+    """The Word edition as LibreOffice prints it (with a profile of its own, so that a
+    running LibreOffice of the user's is neither disturbed nor asked)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    profile = out_dir / "lo-profile"
+    profile = profile or out_dir / "lo-profile"
     subprocess.run(["libreoffice", "--headless", f"-env:UserInstallation=file://{profile}",
                     "--convert-to", "pdf", "--outdir", str(out_dir), str(docx)],
                    capture_output=True, check=True, timeout=300)
@@ -176,7 +176,8 @@ def resolve(specs: list[PageSpec], project: Path, work: Path) -> list[Page]:
             if not built.is_file():
                 raise AssertionError(f"{spec.label}: the build made no {built}")
             if spec.edition.endswith(".docx"):
-                pdfs[key], layout = word_as_pdf(built, work / spec.pub), None
+                pdfs[key] = word_as_pdf(built, work / spec.pub, work / "lo-profile")
+                layout = None
             else:
                 pdfs[key] = built
                 layout = project / "build" / spec.pub / (built.stem + ".layout.json")
