@@ -308,9 +308,10 @@ def check_page(page: Page, work: Path, diffs: Path = DIFFS) -> str | None:
     with Image.open(page.reference) as image:
         reference = image.convert("RGB")
     comparison = compare(reference, rendered)
-    if not comparison.changed:
-        return None
     out = diffs / page.pub / page.reference.name
+    if not comparison.changed:
+        out.unlink(missing_ok=True)  # a diff of an earlier run, no longer true
+        return None
     save_png(diff_image(reference, rendered, comparison), out)
     what = ("its size changed" if comparison.size_changed else
             f"{comparison.changed_pixels} pixels changed")
