@@ -127,6 +127,22 @@ def test_a_header_cell_keeps_the_scope_it_was_given(tmp_path):
         assert "/Both" in header_scopes(pdf)
 
 
+def test_header_scopes_follow_the_cells_the_html_ties_them_to(tmp_path):
+    """A header in a row of data cells that the HTML makes a column header (scope="col"):
+    the data cells below it name it, so it heads its column, not its row."""
+    pdf_path = render(tmp_path, '<table><thead><tr><th>指标</th><th>数值</th></tr></thead>'
+                                '<tbody><tr><th scope="row">集装箱</th><td>1.0</td></tr>'
+                                '<tr><td>散货</td><th scope="col">小计</th></tr>'
+                                '<tr><td>件杂货</td><td>3.9</td></tr></tbody></table>')
+    with pikepdf.open(pdf_path) as pdf:
+        scopes = {}
+        for element in pdf.objects:
+            if isinstance(element, pikepdf.Dictionary) and element.get("/S") == "/TH":
+                scopes[str(element.ID)] = str(element.A.Scope)
+    assert sorted(scopes.values()) == ["/Column", "/Column", "/Column", "/Row"]
+    assert pdfua_findings(pdf_path) == []
+
+
 def test_a_figure_without_alternative_text_fails_the_preflight_in_one_line(tmp_path):
     """(WeasyPrint refuses to tag an image without alt: the text is taken out after.)"""
     svg = ("data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='40'"

@@ -123,36 +123,53 @@ def pagination_as_artifacts(pdf) -> int:
 
 
 def scope_header_cells(pdf) -> int:
-    """Each /TH gets a /Scope: /Column in a row of header cells only, else /Row (a cell
-    that has one keeps it). Returns how many cells were given one."""
+    """Each /TH gets a /Scope, as WeasyPrint tied it to the data cells (their /Headers name
+    its /ID: the HTML's scope="row" or, by default, its column): /Row if data cells of its
+    own row name it, /Column if others do; a header no data cell names is /Column in a row
+    of header cells only, else /Row (as HTML reads scope="auto"). A cell that has a scope
+    keeps it. Returns how many cells were given one."""
     import pikepdf
 
-    given = 0
-    for row in _elements(pdf, "/TR"):
-        cells = [k for k in _kids(row) if isinstance(k, pikepdf.Dictionary)
-                 and k.get("/S") in ("/TH", "/TD")]
-        scope = (pikepdf.Name.Column if all(c.S == "/TH" for c in cells)
-                 else pikepdf.Name.Row)
+    rows = [[k for k in _kids(row) if isinstance(k, pikepdf.Dictionary)
+             and k.get("/S") in ("/TH", "/TD")] for row in _elements(pdf, "/TR")]
+    named_in: dict[str, set[int]] = {}  # header ID -> the rows of the data cells naming it
+    for number, cells in enumerate(rows):
         for cell in cells:
-            if cell.S != "/TH":
+            for attributes in _table_attributes(cell):
+                for header in attributes.get("/Headers") or []:
+                    named_in.setdefault(str(header), set()).add(number)
+    given = 0
+    for number, cells in enumerate(rows):
+        for cell in cells:
+            if cell.S != "/TH" or any("/Scope" in a for a in _table_attributes(cell)):
                 continue
-            attributes = cell.get("/A")
-            if attributes is None:
-                attributes = cell.A = pikepdf.Dictionary(O=pikepdf.Name.Table)
-            table_attributes = [a for a in (attributes if isinstance(attributes, pikepdf.Array)
-                                            else [attributes])
-                                if isinstance(a, pikepdf.Dictionary) and a.get("/O") == "/Table"]
-            if any("/Scope" in a for a in table_attributes):
-                continue
+            naming = named_in.get(str(cell.get("/ID", "")), set())
+            if naming:
+                row = number in naming
+            else:
+                row = not all(c.S == "/TH" for c in cells)
+            scope = pikepdf.Name.Row if row else pikepdf.Name.Column
+            table_attributes = _table_attributes(cell)
             if table_attributes:
                 table_attributes[0].Scope = scope
             else:
                 extra = pikepdf.Dictionary(O=pikepdf.Name.Table, Scope=scope)
-                cell.A = (pikepdf.Array([*attributes, extra])
+                attributes = cell.get("/A")
+                cell.A = (extra if attributes is None else
+                          pikepdf.Array([*attributes, extra])
                           if isinstance(attributes, pikepdf.Array)
                           else pikepdf.Array([attributes, extra]))
             given += 1
     return given
+
+
+def _table_attributes(cell) -> list:
+    """The cell's attribute dictionaries of the Table owner."""
+    import pikepdf
+
+    attributes = cell.get("/A")
+    found = attributes if isinstance(attributes, pikepdf.Array) else [attributes]
+    return [a for a in found if isinstance(a, pikepdf.Dictionary) and a.get("/O") == "/Table"]
 
 
 def _kids(element):
