@@ -17,7 +17,7 @@ DEB_PACKAGES := fonts-noto-cjk fonts-noto-core libharfbuzz-subset0 libpango-1.0-
 TEST_PACKAGES := libreoffice-writer
 STAMP := $(VENV)/.installed
 
-.PHONY: publish test bench setup system-packages clean
+.PHONY: publish test bench update-page-references setup system-packages clean
 
 # An interrupted build leaves a lock (kill -9) or incomplete files (Ctrl-C): the next
 # publish clears a stale lock and redoes what was incomplete, by itself.
@@ -32,6 +32,12 @@ test: setup
 # Timings of clean, no-op and incremental builds (by hand; not part of the tests).
 bench: setup
 	$(BIN)/python tools/bench.py --cores $(CORES)
+
+# The reference page images the page-image test compares with (tests/reference-pages/):
+# renders the declared pages of a fresh build and writes those that changed. A deliberate
+# step: look at what it reports (and build/page-diffs/) before committing the images.
+update-page-references: setup
+	$(BIN)/python tools/update_page_references.py --cores $(CORES)
 
 setup: system-packages $(STAMP)
 

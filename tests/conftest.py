@@ -8,6 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 PUB = "hunan-bri-2023"
 SOURCES = REPO / "sources" / PUB
@@ -91,3 +93,17 @@ def jobs_run(log: str) -> set[str]:
                     extra.append(value)
         jobs.add(f"{name}[{','.join(extra)}]" if extra else name)
     return jobs
+
+
+PUBLISHED = ("hunan-bri-2023", "northwind-harbour-2025", "bulletin-zh")
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory) -> Path:
+    """A copy of the project with the two bundled publications and the Chinese bulletin
+    (tests/fixtures/bulletin-zh), built once for the tests that read every published
+    edition (PDF/UA check, page images)."""
+    sys.path.insert(0, str(REPO / "tools"))
+    import pageimages
+
+    return pageimages.build_publications(tmp_path_factory.mktemp("published"), list(PUBLISHED))

@@ -244,3 +244,33 @@ def test_python_docx_styles_through_the_part_lookup_the_patch_caches():
     paragraphs = [doc.add_paragraph("标题", style="Heading 1") for _ in range(3)]
     assert [p.style.name for p in paragraphs] == ["Heading 1"] * 3
     assert asked == [("Heading 1", WD_STYLE_TYPE.PARAGRAPH)], STYLES_PATCH
+
+
+# src/paperpress/accessibility.py ---------------------------------------------------------
+
+PDFUA_PATCH = "src/paperpress/accessibility.py: use_pdfua_fixes"
+
+
+def test_pdfua_reads_numbers_through_the_as_integer_the_fix_replaces(tmp_path):
+    """The fix replaces pdfua's as_integer, in its document module and in the rules module
+    that imported it by name: pdfua must still decide 'is this an MCID number' there, and
+    without the fix still fail on an array (so the empty-heading rule is skipped)."""
+    import pikepdf
+    from pdfua import document
+    from pdfua.rules import structure
+
+    from paperpress.accessibility import use_pdfua_fixes
+
+    assert_unchanged(PDFUA_PATCH, document, "as_integer", "pdfua", "791956ac0c3ef409")
+    assert "from ..document import PdfDocument, StructElement, as_integer" in inspect.getsource(
+        structure), PDFUA_PATCH
+    if not getattr(document.as_integer, "paperpress_fix", False):
+        try:
+            document.as_integer(pikepdf.Array([1, 2]))
+        except ValueError:
+            pass  # the fault the fix is for
+    use_pdfua_fixes()
+    assert structure.as_integer is document.as_integer, PDFUA_PATCH
+    assert document.as_integer(pikepdf.Array([1, 2])) is None
+    assert document.as_integer(pikepdf.Dictionary()) is None
+    assert document.as_integer(7) == 7 and document.as_integer(True) is None

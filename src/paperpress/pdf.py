@@ -152,6 +152,9 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
             with drawing_in_cmyk(edition.output_profile,
                                  _recipes(source, edition, extra_css)):
                 document.write_pdf(tmp, **_options(edition))
+            if edition.tagged:  # running heads as artifacts, header scopes, PDF/UA id
+                from .accessibility import finish_tagged_pdf
+                finish_tagged_pdf(tmp)
             if fetcher.refused:
                 raise SourceError(html_path, "refused to fetch " + ", ".join(fetcher.refused))
             if warnings.errors:
