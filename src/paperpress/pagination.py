@@ -66,7 +66,7 @@ def paginate(source: str, lay_out: Callable[[str], object]):
         if not gaps:
             break
         changed, notes = _apply(text, gaps)
-        if changed == text:
+        if not notes:
             break
         text, done = changed, done + notes
         document = lay_out(text)
