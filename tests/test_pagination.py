@@ -190,3 +190,20 @@ def test_decimal_points_in_a_table_column_share_one_line_in_the_pdf(tmp_path):
             point = [c["x0"] for c in row if c["text"] == "."]
             points.append(point[0] if point else row[-1]["x1"])
     assert max(points) - min(points) <= 0.3, points
+
+
+def test_an_edition_is_laid_out_once_when_no_figure_leaves_a_page_empty():
+    from paperpress.pagination import paginate
+    from paperpress.weasy import import_weasyprint
+
+    weasyprint = import_weasyprint()
+    layouts = []
+
+    def lay_out(text):
+        layouts.append(text)
+        return weasyprint.HTML(string=text).render()
+
+    source = ("<html><body><main>" + "<p>Text.</p>" * 20
+              + '<figure id="f"><div style="height: 50mm"></div></figure></main></body></html>')
+    document, moved = paginate(source, lay_out)
+    assert (len(layouts), moved, len(document.pages)) == (1, [], 1)

@@ -49,7 +49,7 @@ class _Gap:
     page: int            # 1-based number of the page left empty
     empty: float         # its empty fraction
     element_id: str      # the figure that went over
-    action: str          # "shrink" or "defer"
+    action: str          # "shrink", "defer", or "" when neither can be done
     detail: dict
 
 
@@ -62,7 +62,7 @@ def paginate(source: str, lay_out: Callable[[str], object]):
     done: list[str] = []
     text = source
     for _ in range(PASSES - 1):
-        gaps = find_gaps(document)
+        gaps = [gap for gap in find_gaps(document) if gap.action]
         if not gaps:
             break
         changed, notes = _apply(text, gaps)
@@ -131,7 +131,8 @@ def _images(box):
 
 def find_gaps(document) -> list[_Gap]:
     """The pages left more than ``GAP`` empty because the figure that follows went over to
-    the next page, with what to do about each."""
+    the next page, with what to do about each (nothing, when the figure is too tall to
+    shrink and a heading, a figure or a table follows it)."""
     pages = [p._page_box for p in document.pages]
     gaps = []
     for index in range(len(pages) - 1):
@@ -168,9 +169,8 @@ def find_gaps(document) -> list[_Gap]:
                 break
             following.append(box)
             height += box.margin_height()
-        if following:
-            gaps.append(_Gap(index + 1, empty, figure.element.get("id"), "defer",
-                             {"past": len(following)}))
+        gaps.append(_Gap(index + 1, empty, figure.element.get("id"),
+                         "defer" if following else "", {"past": len(following)}))
     return gaps
 
 
@@ -191,6 +191,8 @@ def _apply(source: str, gaps: list[_Gap]) -> tuple[str, list[str]]:
         if element is None:
             continue
         parent = parents[element]
+        if not gap.action:
+            continue
         if gap.action == "shrink":
             picture = element.find(".//img")
             style = (picture.get("style") or "").rstrip("; ")
