@@ -203,7 +203,34 @@ def test_an_edition_is_laid_out_once_when_no_figure_leaves_a_page_empty():
         layouts.append(text)
         return weasyprint.HTML(string=text).render()
 
-    source = ("<html><body><main>" + "<p>Text.</p>" * 20
+    source = ("<html><style>figure { --float-gap: 15% }</style><body><main>"
+              + "<p>Text.</p>" * 20
               + '<figure id="f"><div style="height: 50mm"></div></figure></main></body></html>')
     document, moved = paginate(source, lay_out)
     assert (len(layouts), moved, len(document.pages)) == (1, [], 1)
+
+
+@pytest.mark.parametrize("css, moves", [("figure { --float-gap: 15% }", 1), ("", 0)])
+def test_the_stylesheet_decides_which_blocks_may_move(css, moves):
+    """--float-gap on a block lets it move; an edition whose stylesheet sets none keeps
+    WeasyPrint's own pagination."""
+    from paperpress.pagination import paginate
+    from paperpress.weasy import import_weasyprint
+
+    weasyprint = import_weasyprint()
+    paragraph = '<p style="height: 25mm; margin: 0">{}</p>'
+    source = (f"<html><style>@page {{ size: A6; margin: 10mm }} {css}</style><body><main>"
+              + "".join(paragraph.format(f"P{n}") for n in range(1, 5))
+              + '<figure id="f" style="margin: 0"><div style="height: 50mm">F</div></figure>'
+              + "".join(paragraph.format(f"P{n}") for n in range(5, 7)) + "</main></body></html>")
+    document, moved = paginate(source, lambda text: weasyprint.HTML(string=text).render())
+    assert len(moved) == moves
+    pages = ["".join(t.text for t in _texts(page._page_box)) for page in document.pages]
+    assert pages == (["P1P2P3P4P5", "P6F"] if moves else ["P1P2P3P4", "FP5P6"])
+
+
+def _texts(box):
+    if getattr(box, "text", None):
+        yield box
+    for child in getattr(box, "children", None) or []:
+        yield from _texts(child)

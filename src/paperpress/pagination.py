@@ -5,10 +5,11 @@ fit at the bottom of a page, WeasyPrint moves it whole to the next page and leav
 the page empty, a fifth or a third of it at times. A book setter, or LaTeX with its floats,
 lets the text go on and puts the figure at the top of the next page. ``paginate`` does the
 same after the fact: it lays the edition out, looks at the pages, and for each page left more
-than ``GAP`` empty because the next page opens with such a figure, either
+empty than the figure that opens the next page allows (its ``--float-gap``, a share of the
+text area, set in the edition's stylesheet), either
 
-- shrinks the figure's picture to fit when it is only slightly too tall (at most ``SHRINK``
-  of the picture's height), or
+- shrinks the figure's picture to fit when it is only slightly too tall (by at most its
+  ``--float-shrink``, a share of the picture's height), or
 - moves the figure after the paragraphs that follow it, as many as fill the gap, so that
   they fill the page and the figure follows them on the next one;
 
@@ -28,17 +29,12 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Callable
 
-# A page this much empty (as a fraction of its text area) for a figure that went over
-# is a page to fill.
-GAP = 0.15
-# A picture this much too tall (as a fraction of its height) is made smaller rather
-# than moved.
-SHRINK = 0.15
 # Layouts at most, the first included.
 PASSES = 4
 
-# What may move: blocks kept whole (figures, short tables), by tag and class.
-_FLOATS = (("figure", None), ("div", "short"))
+# The stylesheet's settings (custom properties) on a block of the main text: a block with
+# --float-gap may move; --float-shrink lets its picture be made smaller.
+GAP, SHRINK = "float-gap", "float-shrink"
 # What a figure may move past.
 _TEXT = {"p", "ul", "ol", "blockquote", "dl"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -99,11 +95,23 @@ def _main_blocks(page_box):
     return []
 
 
+def setting(box, name: str) -> float | None:
+    """A share the stylesheet sets on ``box`` as the custom property ``--<name>`` (15% or
+    0.15), or None."""
+    try:
+        tokens = box.style["__" + name.replace("-", "_")]
+    except KeyError:
+        return None
+    for token in tokens or ():
+        if token.type == "percentage":
+            return token.value / 100
+        if token.type == "number":
+            return token.value
+    return None
+
+
 def _is_float(box) -> bool:
-    tag = box.element_tag
-    classes = (box.element.get("class") or "").split()
-    return any(tag == t and (c is None or c in classes) for t, c in _FLOATS) \
-        and bool(box.element.get("id"))
+    return setting(box, GAP) is not None and bool(box.element.get("id"))
 
 
 def _area(page_box) -> tuple[float, float]:
@@ -130,8 +138,8 @@ def _images(box):
 
 
 def find_gaps(document) -> list[_Gap]:
-    """The pages left more than ``GAP`` empty because the figure that follows went over to
-    the next page, with what to do about each (nothing, when the figure is too tall to
+    """The pages left more empty than the figure that opens the next page allows (its
+    --float-gap), with what to do about each (nothing, when the figure is too tall to
     shrink and a heading, a figure or a table follows it)."""
     pages = [p._page_box for p in document.pages]
     gaps = []
@@ -142,8 +150,6 @@ def find_gaps(document) -> list[_Gap]:
         top, bottom = _area(pages[index])
         used = max(_bottom(b) for b in here)
         empty = (bottom - used) / (bottom - top)
-        if empty <= GAP:
-            continue
         # The next page opens with the figure, or with the headings kept with it.
         lead = 0
         while lead < len(after) and after[lead].element_tag in _HEADINGS - {"h1"}:
@@ -151,11 +157,13 @@ def find_gaps(document) -> list[_Gap]:
         if lead >= len(after) or not _is_float(after[lead]):
             continue
         figure = after[lead]
+        if empty <= setting(figure, GAP):
+            continue
         room = bottom - used
         needed = sum(b.margin_height() for b in after[:lead + 1])
         over = needed - room
-        pictures = list(_images(figure))
-        if len(pictures) == 1 and over <= SHRINK * pictures[0].height:
+        pictures, shrink = list(_images(figure)), setting(figure, SHRINK) or 0
+        if len(pictures) == 1 and over <= shrink * pictures[0].height:
             picture = pictures[0]
             scale = (picture.height - over - 2) / picture.height
             gaps.append(_Gap(index + 1, empty, figure.element.get("id"), "shrink",
