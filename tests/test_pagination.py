@@ -234,3 +234,13 @@ def _texts(box):
         yield box
     for child in getattr(box, "children", None) or []:
         yield from _texts(child)
+
+
+def test_chapters_that_run_on_keep_the_running_heads(tmp_path):
+    body = "\n\n".join(f"# {n}、第{n}章\n\n" + paragraphs(7, 1) for n in "一二三")
+    pdf, _, _ = build(tmp_path, body, config="layout:\n  chapters_on_new_page: false\n")
+    with pdfplumber.open(pdf) as doc:
+        heads = [squash(page.crop((0, 0, page.width, TOP)).extract_text() or "")
+                 for page in doc.pages[2:]]
+    assert len(heads) >= 3
+    assert all(head.startswith("分页测试报告") for head in heads[1:]), heads
