@@ -19,6 +19,7 @@ from mdit_py_plugins.attrs.parse import ParseError, parse as parse_attrs
 from .atomic import write_text
 from .errors import SourceError
 from .brief import is_cjk_boundary, make_brief
+from .decimals import align_decimals
 from .facts import (PLACEHOLDER_RE, PlaceholderError, derived_note, fill_placeholders,
                     notes_text)
 from .images import IMAGE_TYPES, image_size
@@ -89,6 +90,7 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
                                          " lists under 'key_figures:', and it lists none: add"
                                          " them, or delete this line", line=panel.line)
     _add_appendix(doc, pub, locale, config_path)
+    align_decimals(doc.blocks, locale.number_symbols)
     doc.settings = layout_settings(pub.config)
     if has_brief(pub.config):
         doc.brief = make_brief(doc, pub.config.get("brief") or {}, locale, config_path)

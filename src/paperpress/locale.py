@@ -151,6 +151,15 @@ class Locale:
         # minus sign is: put the language's own.
         return get_minus_sign_symbol(self._babel) + text if value < 0 else text
 
+    @cached_property
+    def number_symbols(self) -> tuple[str, str, str]:
+        """The decimal point, thousands separator and minus sign ``number`` writes."""
+        from babel.numbers import (get_decimal_symbol, get_group_symbol,
+                                   get_minus_sign_symbol)
+
+        return (get_decimal_symbol(self._babel), get_group_symbol(self._babel),
+                get_minus_sign_symbol(self._babel))
+
     def quantity(self, number: str, unit: str) -> str:
         """A number with its unit: 3518.1亿元, 1.55 million TEU, 50.1%."""
         return f"{number}{self.unit_separator(unit)}{unit}" if unit else number

@@ -16,6 +16,7 @@ from pathlib import Path
 from .atomic import atomic_path, write_text
 from .cmyk import drawing_in_cmyk, house_recipes, pictures_in_cmyk, style_sheets_of
 from .errors import SourceError
+from .pagination import paginate
 from .pdftext import PAGE_AREA
 from .stylesheets import read_stylesheet
 from .typeset import install_cjk_justification, text_boxes
@@ -141,13 +142,18 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
         pictures = source
         if edition.output_profile is not None:
             pictures = pictures_in_cmyk(source, Path(edition.output_profile))
-        html = weasyprint.HTML(string=pictures, base_url=None, url_fetcher=fetcher)
         # The variant and output intent are known before layout: WeasyPrint fixes the
         # output intent when it renders, not when it writes.
         profiles: dict = {}
-        document = html.render(stylesheets=_edition_css(edition, extra_css, fetcher,
-                                                        profiles),
-                               color_profiles=profiles, **_options(edition))
+        sheets = _edition_css(edition, extra_css, fetcher, profiles)
+
+        def lay_out(text: str):
+            html = weasyprint.HTML(string=text, base_url=None, url_fetcher=fetcher)
+            return html.render(stylesheets=sheets, color_profiles=profiles,
+                               **_options(edition))
+
+        # Laid out again only when a figure left a page empty (pagination.py).
+        document, moved = paginate(pictures, lay_out)
         with atomic_path(Path(pdf_path)) as tmp:
             with drawing_in_cmyk(edition.output_profile,
                                  _recipes(source, edition, extra_css)):
@@ -169,7 +175,8 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
         logger.removeHandler(warnings)
     if layout_path is not None:
         layout = {"figures": figure_pages(document), "page_ends": page_ends(document),
-                  "pages": page_lines(document), "warnings": warnings.messages}
+                  "pages": page_lines(document), "warnings": warnings.messages,
+                  "pagination": moved}
         write_text(Path(layout_path), json.dumps(layout, ensure_ascii=False, indent=1))
 
 
