@@ -77,6 +77,28 @@ def test_a_figure_slightly_too_tall_is_made_to_fit_the_page(tmp_path):
     assert layout["figures"]["fig-1"] == {"image": [3], "caption": [3]}
 
 
+def test_a_figure_that_ends_a_section_may_follow_the_next_sections_opening(tmp_path):
+    # The picture is the last block of its section: the next section's heading and first
+    # paragraph fill the page, and the picture heads the next one, as a book's float does.
+    body = chapter(3, "## （二）下一节\n\n" + paragraphs(3, 20), lines=7)
+    pdf, layout, _ = build(tmp_path, body, pictures=TALL)
+    assert any("fig-1" in move and "moved" in move for move in layout["pagination"])
+    (figure_page,) = layout["figures"]["fig-1"]["image"]
+    with pdfplumber.open(pdf) as doc:
+        assert empty_below(doc.pages[figure_page - 2]) < 0.15
+    text = squash(page_text(pdf, figure_page - 1))
+    assert "（二）下一节" in text and "第20段" in text
+
+
+def test_a_figure_never_moves_past_a_chapter_heading(tmp_path):
+    body = chapter(3, "# 二、第二章\n\n" + paragraphs(3, 20), lines=7)
+    pdf, layout, _ = build(tmp_path, body, pictures=TALL)
+    assert not any("moved" in move for move in layout["pagination"])
+    text = squash(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                 check=True).stdout)
+    assert text.index("图1一张高图") < text.rindex("二、第二章")
+
+
 def test_a_figure_never_moves_past_a_heading_or_another_figure(tmp_path):
     second = FIGURE.replace("{#tall", "{#tall2").replace("一张高图", "第二张图")
     body = chapter(3, second + "\n\n" + paragraphs(2, 4) + "\n\n## （一）下一节\n\n"
@@ -119,6 +141,21 @@ def test_a_table_parted_across_pages_keeps_three_rows_at_its_start_and_end(tmp_p
         for number, page in enumerate(doc.pages, 1):
             if re.search(r"T\d+R\d", page.extract_text() or "") and number > 3:
                 assert "项目" in page.extract_text()
+
+
+def test_no_last_page_holds_only_the_last_rows_of_a_long_table(tmp_path):
+    # Long tables of different lengths end the edition: where the last rows alone would
+    # make a last page of a quarter or less, the table is set tight and ends a page sooner.
+    tightened = 0
+    for rows in (34, 36, 38, 72):
+        lines = ["| 项目 | 数值 |", "|:--|--:|"] + [f"| R{r} | {r} |" for r in range(rows)]
+        pdf, layout, _ = build(tmp_path / str(rows), "# 一、附表\n\n" + "\n".join(lines))
+        tightened += any("set tight" in note for note in layout["pagination"])
+        with pdfplumber.open(pdf) as doc:
+            last = doc.pages[-1]
+            if re.search(r"R\d+", last.extract_text() or ""):
+                assert len(doc.pages) == 3 or empty_below(last) < 0.75, (rows, len(doc.pages))
+    assert tightened
 
 
 def test_no_running_head_on_the_page_a_chapter_opens(tmp_path):

@@ -14,9 +14,12 @@ text area, set in the edition's stylesheet), either
   they fill the page and the figure follows them on the next one;
 
 then lays the edition out again, at most ``PASSES`` times, and keeps the layout with the
-least empty space. A figure only moves past paragraphs, lists and quotes: never past a
-heading (it stays in its section), another figure, table or box (figures and tables stay in
-the order they are numbered in), and only among the blocks of the main text. The numbers
+least empty space. A figure only moves past paragraphs, lists, quotes and the headings of
+sections within its chapter (as a book's floats do: a figure that ends a section may head the
+next page after the next section's heading and opening text, rather than leave a page a
+quarter empty), never past a chapter heading (h1), another figure, table or box (figures and
+tables stay in the order they are numbered in), and only among the blocks of the main text.
+It never moves past a heading without the text after it. The numbers
 and cross-references the model wrote stay as they are: the figure keeps its label.
 
 Nothing is laid out twice unless something moved. Every move is reported, for the layout
@@ -35,9 +38,13 @@ PASSES = 4
 # The stylesheet's settings (custom properties) on a block of the main text: a block with
 # --float-gap may move; --float-shrink lets its picture be made smaller.
 GAP, SHRINK = "float-gap", "float-shrink"
+# A table whose last rows would make a last page of their own, at most this share of it,
+# is set tight (class "tight") when that saves the page.
+TAIL = "tail-page"
 # What a figure may move past.
 _TEXT = {"p", "ul", "ol", "blockquote", "dl"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_MOVABLE = _TEXT | (_HEADINGS - {"h1"})
 
 
 @dataclass
@@ -54,7 +61,7 @@ def paginate(source: str, lay_out: Callable[[str], object]):
     document), moving or shrinking figures that leave a page empty. Returns the document
     and what was done, one line a change."""
     document = lay_out(source)
-    best = (_badness(document), document, [])
+    best = (_badness(document), document, [], source)
     done: list[str] = []
     text = source
     for _ in range(PASSES - 1):
@@ -68,8 +75,49 @@ def paginate(source: str, lay_out: Callable[[str], object]):
         document = lay_out(text)
         badness = _badness(document)
         if badness < best[0]:
-            best = (badness, document, list(done))
-    return best[1], best[2]
+            best = (badness, document, list(done), text)
+    return _without_tail_page(best, lay_out)
+
+
+def _without_tail_page(best, lay_out):
+    """The layout whose last page holds nothing but the last rows of a table (a share of the
+    page at most the table's --tail-page setting) laid out again with that table set tight
+    (class ``tight``, which the stylesheet defines), kept when that saves the page."""
+    _, document, done, text = best
+    tail = _tail_table(document)
+    if tail is None:
+        return document, done
+    index, share = tail
+    import tinyhtml5
+
+    root = tinyhtml5.parse(text, namespace_html_elements=False)
+    main = root.find(".//main")
+    table = list(main)[index]
+    table.set("class", (table.get("class") or "") + " tight")
+    tighter = lay_out("<!DOCTYPE html>\n" + ET.tostring(root, encoding="unicode", method="html"))
+    if len(tighter.pages) < len(document.pages):
+        return tighter, done + [f"the last page held only {share:.0%} of a page of a table's"
+                                " last rows: the table set tight to end a page sooner"]
+    return document, done
+
+
+def _tail_table(document) -> tuple[int, float] | None:
+    """(index among the main text's elements, share of the page) of the table whose last
+    rows alone make up the last page, when that share is at most its --tail-page."""
+    pages = [p._page_box for p in document.pages]
+    if len(pages) < 2:
+        return None
+    last, before = _main_blocks(pages[-1]), _main_blocks(pages[-2])
+    if len(last) != 1 or not before or last[0].element is not before[-1].element:
+        return None
+    block = last[0]
+    allowed = setting(block, TAIL)
+    top, bottom = _area(pages[-1])
+    share = (_bottom(block) - top) / (bottom - top)
+    if allowed is None or share > allowed:
+        return None
+    parent = _main_element(pages[-1])
+    return list(parent).index(block.element), share
 
 
 def _badness(document) -> tuple:
@@ -93,6 +141,16 @@ def _main_blocks(page_box):
         stack = [c for c in getattr(box, "children", None) or []
                  if c.is_in_normal_flow()] + stack
     return []
+
+
+def _main_element(page_box):
+    stack = [page_box]
+    while stack:
+        box = stack.pop(0)
+        if getattr(box, "element_tag", None) == "main":
+            return box.element
+        stack = list(getattr(box, "children", None) or []) + stack
+    return None
 
 
 def setting(box, name: str) -> float | None:
@@ -173,10 +231,12 @@ def find_gaps(document) -> list[_Gap]:
         # Move it past the blocks that follow it, as many as fill the gap.
         following, height = [], 0.0
         for box in after[lead + 1:]:
-            if box.element_tag not in _TEXT or height >= room:
+            if box.element_tag not in _MOVABLE or height >= room:
                 break
             following.append(box)
             height += box.margin_height()
+        while following and following[-1].element_tag in _HEADINGS:
+            following.pop()
         gaps.append(_Gap(index + 1, empty, figure.element.get("id"),
                          "defer" if following else "", {"past": len(following)}))
     return gaps
@@ -212,7 +272,7 @@ def _apply(source: str, gaps: list[_Gap]) -> tuple[str, list[str]]:
         siblings = list(parent)
         at = siblings.index(element)
         past = siblings[at + 1:at + 1 + gap.detail["past"]]
-        if len(past) < gap.detail["past"] or any(s.tag not in _TEXT for s in past):
+        if len(past) < gap.detail["past"] or any(s.tag not in _MOVABLE for s in past):
             continue
         parent.remove(element)
         parent.insert(at + len(past), element)
