@@ -21,11 +21,12 @@ from .errors import SourceError
 from .brief import is_cjk_boundary, make_brief
 from .facts import PLACEHOLDER_RE, PlaceholderError, fill_placeholders
 from .images import IMAGE_TYPES, image_size
+from .inputs import LINKED_EDITIONS
 from .locale import Locale, load_locale, locale_path
 from .markup import (found, markdown_parser, reference_definition, refusal, written_autolink,
                      written_link)
-from .model import (Box, Document, Figure, Heading, Image, KeyFigure, KeyFigurePanel,
-                    ListBlock, Note, Paragraph, Quote, Span, Table, plain, walk)
+from .model import (Box, Document, EditionLink, Figure, Heading, Image, KeyFigure,
+                    KeyFigurePanel, ListBlock, Note, Paragraph, Quote, Span, Table, plain, walk)
 from .statistics import Statistics
 from .textfiles import (MAX_TEXT_BYTES, check_xml_safe, line_of, plain_text_fault,
                         read_text_file)
@@ -87,6 +88,8 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
                                          " them, or delete this line", line=panel.line)
     _add_appendix(doc, pub, locale, config_path)
     doc.settings = layout_settings(pub.config)
+    doc.editions = [EditionLink(label=locale.text(key), href=name)
+                    for key, name in LINKED_EDITIONS]
     if has_brief(pub.config):
         doc.brief = make_brief(doc, pub.config.get("brief") or {}, locale, config_path)
     return doc
