@@ -13,8 +13,9 @@ CORES ?= 2
 # libcairo2 is what cairosvg draws the text's SVG pictures with for the Word editions.
 DEB_PACKAGES := fonts-noto-cjk fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
 	poppler-utils libgs-common libcairo2
-# The tests also open the Word editions the way their readers do, in LibreOffice.
-TEST_PACKAGES := libreoffice-writer
+# The tests also open the Word editions the way their readers do, in LibreOffice, and the
+# web edition in a real browser, Debian's chromium with its driver.
+TEST_PACKAGES := libreoffice-writer chromium chromium-driver
 STAMP := $(VENV)/.installed
 
 .PHONY: publish test bench update-page-references setup system-packages clean

@@ -386,3 +386,37 @@ def test_a_chart_is_set_in_its_languages_face(tmp_path):
         faces[name] = set(re.findall(r"font-family: ([^;\"]+)", svg.read_text(encoding="utf-8")))
     assert faces["en"] == {"'Noto Sans', 'Noto Sans CJK SC'"}
     assert faces["zh"] == {"'Noto Sans CJK SC'"}
+
+
+PHONE_STYLE = REPO / "templates" / "charts" / "phone.mplstyle"
+
+
+def _svg_size(svg) -> tuple[float, list[float]]:
+    """An SVG chart's width in points and the sizes of its text."""
+    text = svg.read_text(encoding="utf-8")
+    width = float(re.search(r'<svg[^>]* width="([\d.]+)pt"', text)[1])
+    return width, [float(s) for s in re.findall(r"font-size: ([\d.]+)px", text)]
+
+
+def test_the_phone_variant_is_the_same_chart_drawn_narrower_with_text_of_the_same_size(tmp_path):
+    svg, png, phone = tmp_path / "c.svg", tmp_path / "c.png", tmp_path / "phone" / "c.svg"
+    render_chart(SOURCES / "charts" / "trade-scale.yaml", SOURCES / "data", STYLE, ZH, svg,
+                 png, phone_style=PHONE_STYLE, phone_svg=phone)
+    page_width, page_sizes = _svg_size(svg)
+    phone_width, phone_sizes = _svg_size(phone)
+    # Shown across a 358 px column (a 390 px phone), the phone's chart text is >= 11 px
+    # (sizes are in the SVG's units, its width's points); the page's would be 7 px.
+    assert phone_width < page_width * 0.6
+    assert min(phone_sizes) == min(page_sizes)
+    assert min(phone_sizes) * 358 / phone_width >= 11
+    assert min(page_sizes) * 358 / page_width < 7
+    assert "3518.1" in phone.read_text(encoding="utf-8")
+
+
+def test_a_fault_in_the_phone_style_names_the_phone_style(tmp_path):
+    style = tmp_path / "phone.mplstyle"
+    style.write_text("figure.figsize: 3.2, 2.6\nfigure.fgsize: 1, 1\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"phone.mplstyle:2: 'figure.fgsize' is not a"):
+        render_chart(SOURCES / "charts" / "trade-scale.yaml", SOURCES / "data", STYLE, ZH,
+                     tmp_path / "c.svg", tmp_path / "c.png", phone_style=style,
+                     phone_svg=tmp_path / "p.svg")

@@ -104,11 +104,11 @@ class _Blocks(HTMLParser):
         self.blocks, self._open = [], None
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("p", "h1", "h2"):
+        if tag in ("p", "h1", "h2", "h3", "h4"):
             self._open = []
 
     def handle_endtag(self, tag):
-        if tag in ("p", "h1", "h2") and self._open is not None:
+        if tag in ("p", "h1", "h2", "h3", "h4") and self._open is not None:
             self.blocks.append("".join(self._open))
             self._open = None
 
@@ -171,7 +171,9 @@ def test_the_html_and_docx_carry_every_paragraph_of_the_seed(project):
     # Without lang, fontconfig picks Noto CJK's Japanese glyph forms for Chinese text.
     assert '<html lang="zh-CN">' in page
     # Self-contained: nothing is loaded from a file or the network when it is opened.
-    assert not re.search(r'(src|href)="(?!data:|#)', page)
+    # The links to the PDF and Word editions beside it are only followed when clicked.
+    assert not re.search(r'(src|srcset)="(?!data:)|href="(?!data:|#|whitepaper\.(pdf|docx)")',
+                         page)
     html = [without_figure_references(b) for b in html_blocks(out(project, "whitepaper.html"))]
     word = [without_figure_references(p) for p in docx_text(out(project, "whitepaper.docx"))]
     for paragraph in seed_paragraphs():

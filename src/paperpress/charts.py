@@ -23,13 +23,16 @@ CHART_DPI = 300
 
 
 def render_chart(spec_path: Path, data_dir: Path, style_path: Path, locale_path: Path,
-                 svg_path: Path, png_path: Path) -> None:
+                 svg_path: Path, png_path: Path, phone_style: Path | None = None,
+                 phone_svg: Path | None = None) -> None:
     """Draw a chart in the publication's language (its locale file: period labels, number
-    symbols, the unit line)."""
+    symbols, the unit line); with ``phone_svg``, also its narrow variant for the web edition
+    on a phone, in the house style with ``phone_style`` on top."""
     spec = load_chart_spec(spec_path)
     stats = load_statistics(named_data_files(spec, data_dir))
     locale = load_locale(locale_path)
-    draw(spec, stats, locale, Path(style_path), Path(svg_path), Path(png_path))
+    draw(spec, stats, locale, Path(style_path), Path(svg_path), Path(png_path),
+         phone_style=phone_style, phone_svg=phone_svg)
 
 
 def _bar_range(values: list[float], headroom: float) -> tuple[float, float]:
@@ -72,27 +75,36 @@ def _wrap(label: str, width: int = 12) -> str:
 
 
 def draw(spec: ChartSpec, stats: Statistics, locale: Locale, style_path: Path,
-         svg_path: Path, png_path: Path) -> None:
+         svg_path: Path, png_path: Path, phone_style: Path | None = None,
+         phone_svg: Path | None = None) -> None:
     # Before the style: a fault in the spec names the spec.
     points = spec.points(stats, locale)
     unit_line = locale.text("unit", unit=spec.unit)
-    try:
-        with house_style(style_path):
-            if locale.chart_font and _font_known(locale.chart_font):
-                # The language's face first (Latin text in Noto Sans, not in the Latin
-                # glyphs of a CJK face); the house style's faces stay behind it.
-                import matplotlib
+    # The page's chart (SVG and PNG), and the phone's (SVG) when it is asked for.
+    variants = [None] + ([Path(phone_style)] if phone_svg is not None else [])
+    drawn = []
+    for variant in variants:
+        try:
+            with house_style(style_path, variant):
+                if locale.chart_font and _font_known(locale.chart_font):
+                    # The language's face first (Latin text in Noto Sans, not in the Latin
+                    # glyphs of a CJK face); the house style's faces stay behind it.
+                    import matplotlib
 
-                matplotlib.rcParams["font.family"] = [locale.chart_font,
-                                                      *matplotlib.rcParams["font.family"]]
-            svg, png = _drawn(spec, points, unit_line)
-    except SourceError:
-        raise
-    except Exception as exc:
-        raise drawing_error(style_path, spec.id, exc) from None
+                    matplotlib.rcParams["font.family"] = [locale.chart_font,
+                                                          *matplotlib.rcParams["font.family"]]
+                drawn.append(_drawn(spec, points, unit_line, png=variant is None))
+        except SourceError:
+            raise
+        except Exception as exc:
+            raise drawing_error(variant or style_path, spec.id, exc) from None
+    (svg, png), *phone = drawn
     svg_path.parent.mkdir(parents=True, exist_ok=True)
     svg_path.write_bytes(svg)
     png_path.write_bytes(png)
+    if phone:
+        Path(phone_svg).parent.mkdir(parents=True, exist_ok=True)
+        Path(phone_svg).write_bytes(phone[0][0])
 
 
 def _font_known(family: str) -> bool:
@@ -135,8 +147,10 @@ def _mark_derived(fig, points: list, artists: list) -> None:
         fig.supxlabel("\n".join(notes), x=0.01, ha="left", fontsize=8, color="#666666")
 
 
-def _drawn(spec: ChartSpec, points: list, unit_line: str) -> tuple[bytes, bytes]:
-    """The chart as SVG and PNG, drawn with the settings in force."""
+def _drawn(spec: ChartSpec, points: list, unit_line: str,
+           png: bool = True) -> tuple[bytes, bytes | None]:
+    """The chart as SVG and PNG (without ``png``, SVG alone), drawn with the settings in
+    force."""
     # The object-oriented API without pyplot: no GUI backend machinery to import (0.06 s of
     # each chart job) and no global figure list to close.
     import matplotlib
@@ -195,7 +209,10 @@ def _drawn(spec: ChartSpec, points: list, unit_line: str) -> tuple[bytes, bytes]
     fig.suptitle(unit_line, x=0.01, ha="left", fontsize=8, color="#666666")
     # Fixed metadata keeps rebuilds byte-identical when nothing changed. The resolution
     # is the pipeline's, not the style's savefig.dpi (3000 made a 585 MB chart).
-    svg, png = io.BytesIO(), io.BytesIO()
+    svg = io.BytesIO()
     fig.savefig(svg, format="svg", dpi=CHART_DPI, metadata={"Date": None, "Creator": None})
-    fig.savefig(png, format="png", dpi=CHART_DPI, metadata={"Software": None})
-    return svg.getvalue(), png.getvalue()
+    if not png:
+        return svg.getvalue(), None
+    raster = io.BytesIO()
+    fig.savefig(raster, format="png", dpi=CHART_DPI, metadata={"Software": None})
+    return svg.getvalue(), raster.getvalue()

@@ -42,24 +42,31 @@ PIPELINE_SETTINGS = {"text.usetex": False, "text.parse_math": False,
 
 
 @contextmanager
-def house_style(style_path: Path) -> Iterator[None]:
-    """matplotlib's built-in defaults, then the house style, then PIPELINE_SETTINGS, for
-    the duration of the block; the global settings are restored after it."""
+def house_style(style_path: Path, variant_path: Path | None = None) -> Iterator[None]:
+    """matplotlib's built-in defaults, then the house style, then a variant's settings on
+    top of it if one is given (``templates/charts/phone.mplstyle``: the web edition's narrow
+    charts), then PIPELINE_SETTINGS, for the duration of the block; the global settings are
+    restored after it."""
     import matplotlib
     import matplotlib.style
 
-    style_path = Path(style_path)
+    layers = [_read_style(Path(p)) for p in (style_path, variant_path) if p is not None]
+    # "default" is matplotlib's built-in style, not whatever matplotlibrc was read at import.
+    with matplotlib.style.context(["default"]):
+        for path, text, settings in layers:
+            matplotlib.style.use(settings)
+            _check_bounds(path, text, matplotlib.rcParams)
+        matplotlib.rcParams.update(PIPELINE_SETTINGS)
+        yield
+
+
+def _read_style(style_path: Path) -> tuple[Path, str, dict]:
     text = read_text_file(style_path, MAX_STYLE_BYTES)
     if style_path.read_bytes().startswith(codecs.BOM_UTF8):
         # matplotlib would read the mark as part of the first line's setting.
         raise SourceError(style_path, "starts with a byte order mark (UTF-8 with BOM): save"
                                       " it as UTF-8 without one", line=1)
-    settings = _read_settings(style_path, text)
-    # "default" is matplotlib's built-in style, not whatever matplotlibrc was read at import.
-    with matplotlib.style.context(["default", settings]):
-        _check_bounds(style_path, text, matplotlib.rcParams)
-        matplotlib.rcParams.update(PIPELINE_SETTINGS)
-        yield
+    return style_path, text, _read_settings(style_path, text)
 
 
 def _read_settings(style_path: Path, text: str) -> dict:

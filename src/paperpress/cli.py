@@ -22,7 +22,8 @@ def _model(a):
 def _chart(a):
     from .charts import render_chart
 
-    render_chart(a.spec, a.data_dir, a.style, a.locale, a.svg, a.png)
+    render_chart(a.spec, a.data_dir, a.style, a.locale, a.svg, a.png,
+                 phone_style=a.phone_style, phone_svg=a.phone_svg)
 
 
 def _html(a):
@@ -114,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("chart", help="chart spec + data -> SVG and PNG")
     for name in ("spec", "data_dir", "style", "locale", "svg", "png"):
         p.add_argument(name, type=Path)
+    p.add_argument("--phone-style", type=Path, default=Path("templates/charts/phone.mplstyle"),
+                   help="the narrow charts' style, on top of the house style")
+    p.add_argument("--phone-svg", type=Path,
+                   help="also draw the chart for a phone's screen, as this SVG")
     p.set_defaults(func=_chart)
 
     for command, func, template in (("html", _html, "templates"), ("docx", _docx, "template")):

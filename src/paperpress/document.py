@@ -23,11 +23,12 @@ from .decimals import align_decimals
 from .facts import (PLACEHOLDER_RE, PlaceholderError, derived_note, fill_placeholders,
                     notes_text)
 from .images import IMAGE_TYPES, image_size
+from .inputs import LINKED_EDITIONS
 from .locale import Locale, load_locale, locale_path
 from .markup import (found, markdown_parser, reference_definition, refusal, written_autolink,
                      written_link)
-from .model import (Box, Document, Figure, Heading, Image, KeyFigure, KeyFigurePanel,
-                    ListBlock, Note, Paragraph, Quote, Span, Table, plain, walk)
+from .model import (Box, Document, EditionLink, Figure, Heading, Image, KeyFigure,
+                    KeyFigurePanel, ListBlock, Note, Paragraph, Quote, Span, Table, plain, walk)
 from .statistics import Statistics
 from .textfiles import (MAX_TEXT_BYTES, check_xml_safe, line_of, plain_text_fault,
                         read_text_file)
@@ -92,6 +93,8 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
     _add_appendix(doc, pub, locale, config_path)
     align_decimals(doc.blocks, locale.number_symbols)
     doc.settings = layout_settings(pub.config)
+    doc.editions = [EditionLink(label=locale.text(key), href=name)
+                    for key, name in LINKED_EDITIONS]
     if has_brief(pub.config):
         doc.brief = make_brief(doc, pub.config.get("brief") or {}, locale, config_path)
     return doc

@@ -27,15 +27,22 @@ def data_uri(path: Path, media_type: str) -> str:
     return f"data:{media_type};base64," + base64.b64encode(data).decode("ascii")
 
 
+# Where the web edition finds a chart's narrow variant, and the key it has in ``images``.
+PHONE_FOLDER = "phone"
+
+
 def _images(charts: list[Figure], pictures: list[Image], figures_dir: Path,
-            sources_dir: Path | None) -> dict[str, str]:
-    """Every picture the edition shows, as a data: URL, by chart id or image path."""
+            sources_dir: Path | None, phone: bool = False) -> dict[str, str]:
+    """Every picture the edition shows, as a data: URL, by chart id or image path; with
+    ``phone``, each chart's narrow variant too, by "phone/<chart id>"."""
     images = {}
     for fig in charts:
-        svg = Path(figures_dir) / f"{fig.chart}.svg"
-        if not svg.exists():
-            raise SourceError(svg, f"chart for {fig.label or fig.chart} has not been drawn")
-        images[fig.chart] = data_uri(svg, "image/svg+xml")
+        for key in [fig.chart] + ([f"{PHONE_FOLDER}/{fig.chart}"] if phone else []):
+            svg = Path(figures_dir) / f"{key}.svg"
+            if not svg.exists():
+                raise SourceError(svg, f"chart for {fig.label or fig.chart} has not been"
+                                       " drawn")
+            images[key] = data_uri(svg, "image/svg+xml")
     for image in pictures:
         if sources_dir is None:
             raise SourceError(image.src, "the edition places pictures, and no publication"
@@ -92,8 +99,9 @@ def render_whitepaper_html(document_json: Path, figures_dir: Path, template_dir:
     doc = Document.from_json(read_text_file(Path(document_json)))
     html = render_template(template_dir, "whitepaper.html.j2", {
         "doc": doc,
-        "images": _images(doc.figures, doc.images, figures_dir, sources_dir),
-        "css": _stylesheets(template_dir, ["base.css", "whitepaper.css"]),
+        # The white paper's HTML is also the web edition: its charts have a phone variant.
+        "images": _images(doc.figures, doc.images, figures_dir, sources_dir, phone=True),
+        "css": _stylesheets(template_dir, ["base.css", "whitepaper.css", "web.css"]),
         "unknown_block": _unknown_block,
     }, filters=typesetting_filters(doc.meta.get("lang", "")))
     write_text(out, html)

@@ -169,6 +169,9 @@ class PublicationInputs:
 
 WHITEPAPER_EDITIONS = ("whitepaper.pdf", "whitepaper-press.pdf", "whitepaper.html",
                        "whitepaper.docx")
+# The editions the web edition offers its readers (the press PDF is the print shop's), each
+# with the locale string that names it. All are published in one folder, output/<pub>/.
+LINKED_EDITIONS = (("pdf_edition", "whitepaper.pdf"), ("word_edition", "whitepaper.docx"))
 BRIEF_EDITIONS = ("brief.pdf", "brief-press.pdf", "brief.docx")
 EDITIONS = WHITEPAPER_EDITIONS + BRIEF_EDITIONS
 
@@ -352,8 +355,9 @@ def text_locale(text: Path, templates: Path) -> Path:
 
 # The templates every publication's editions are made with (templates/…), and the HTML
 # templates whose includes are followed.
-FIXED_TEMPLATES = ("html/base.css", "html/whitepaper.css", "html/brief.css",
-                   "docx/whitepaper.docx", "docx/brief.docx", "charts/house.mplstyle")
+FIXED_TEMPLATES = ("html/base.css", "html/whitepaper.css", "html/brief.css", "html/web.css",
+                   "docx/whitepaper.docx", "docx/brief.docx", "charts/house.mplstyle",
+                   "charts/phone.mplstyle")
 PAGE_TEMPLATES = ("html/whitepaper.html.j2", "html/brief.html.j2")
 
 

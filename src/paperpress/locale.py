@@ -31,6 +31,10 @@ STRINGS: dict[str, tuple[tuple[str, ...], ...]] = {
     "key_figures": (),
     "notes": (),
     "back_to_text": (),
+    # The web edition's links to the other editions: "Download: PDF edition · Word edition".
+    "editions": (),
+    "pdf_edition": (),
+    "word_edition": (),
     "brief_title": (),
     "unit": (("unit",),),
     "period_note": (("period",),),

@@ -220,6 +220,14 @@ class KeyFigure:
 
 
 @dataclass
+class EditionLink:
+    """Another edition of the publication, as the web edition links to it."""
+
+    label: str  # from the locale: "PDF edition", "Word版"
+    href: str   # its file name: it is published beside the web edition, in output/<pub>/
+
+
+@dataclass
 class Note:
     """A footnote: its number, and its text as paragraphs of spans."""
 
@@ -279,6 +287,7 @@ class Document:
     strings: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)  # chapters_on_new_page …
     contents: list[Heading] = field(default_factory=list)
+    editions: list[EditionLink] = field(default_factory=list)  # the web edition links these
 
     def walk(self):
         """Every block, those inside lists, quotes and boxes too, in reading order."""
@@ -323,7 +332,8 @@ class Document:
                        title=brief["title"],
                        chapters=[_brief_chapter(c) for c in brief["chapters"]]),
                    strings=data.get("strings", {}), settings=data.get("settings", {}),
-                   contents=[Heading(**h) for h in data.get("contents", [])])
+                   contents=[Heading(**h) for h in data.get("contents", [])],
+                   editions=[EditionLink(**e) for e in data.get("editions", [])])
 
 
 def walk(blocks):

@@ -17,7 +17,8 @@ then lays the edition out again, at most ``PASSES`` times, and keeps the layout 
 least empty space. A figure only moves past paragraphs, lists, quotes and the headings of
 sections within its chapter (as a book's floats do: a figure that ends a section may head the
 next page after the next section's heading and opening text, rather than leave a page a
-quarter empty), never past a chapter heading (h1), another figure, table or box (figures and
+quarter empty), never past a chapter heading (the main text's h2: the
+document's one h1 is its title), another figure, table or box (figures and
 tables stay in the order they are numbered in), and only among the blocks of the main text.
 It never moves past a heading without the text after it. The numbers
 and cross-references the model wrote stay as they are: the figure keeps its label.
@@ -44,7 +45,10 @@ TAIL = "tail-page"
 # What a figure may move past.
 _TEXT = {"p", "ul", "ol", "blockquote", "dl"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_MOVABLE = _TEXT | (_HEADINGS - {"h1"})
+# A chapter's heading, in the main text (the document's title, on the cover, is its h1).
+_CHAPTER = "h2"
+_SECTION_HEADINGS = _HEADINGS - {"h1", _CHAPTER}
+_MOVABLE = _TEXT | _SECTION_HEADINGS
 
 
 @dataclass
@@ -210,7 +214,7 @@ def find_gaps(document) -> list[_Gap]:
         empty = (bottom - used) / (bottom - top)
         # The next page opens with the figure, or with the headings kept with it.
         lead = 0
-        while lead < len(after) and after[lead].element_tag in _HEADINGS - {"h1"}:
+        while lead < len(after) and after[lead].element_tag in _SECTION_HEADINGS:
             lead += 1
         if lead >= len(after) or not _is_float(after[lead]):
             continue

@@ -136,6 +136,11 @@ def figures(pub, ext, charts=None):
     return [f"figures/{pub}/{c}.{ext}" for c in (chart_ids(pub) if charts is None else charts)]
 
 
+def phone_figures(pub):
+    """The charts drawn for the web edition on a phone (rule chart)."""
+    return [f"figures/{pub}/phone/{c}.svg" for c in chart_ids(pub)]
+
+
 def editions(pub):
     """The editions a publication builds and publishes (no brief's without 'brief:')."""
     return INPUTS[pub].editions
@@ -200,7 +205,8 @@ for _pub in PUBLICATIONS:
     # A failed step's outputs are gone (paperpress/stale.py): what was made from them goes.
     clear_orphaned_products(Path("build") / _pub,
                             [Path(f"build/{_pub}/document.json")]
-                            + [Path(f) for f in figures(_pub, "svg") + figures(_pub, "png")]
+                            + [Path(f) for f in figures(_pub, "svg") + figures(_pub, "png")
+                               + phone_figures(_pub)]
                             + [Path(f) for f in word_images(_pub) if f.startswith("figures/")])
     _receipt = Path(RECEIPT.format(pub=_pub))
     if _receipt.exists() and not receipt_is_current(_receipt, Path("output") / _pub):

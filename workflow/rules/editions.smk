@@ -10,9 +10,11 @@ rule whitepaper_html:
     input:
         model="build/{pub}/document.json",
         figures=lambda w: figures(w.pub, "svg"),
+        phone=lambda w: phone_figures(w.pub),  # the charts a phone shows
         images=lambda w: images(w.pub),  # embedded as data: URLs
         templates=TEMPLATE_FILES["html/whitepaper.html.j2"],
-        css=TEMPLATE_FILES["html/base.css"] + TEMPLATE_FILES["html/whitepaper.css"],
+        css=TEMPLATE_FILES["html/base.css"] + TEMPLATE_FILES["html/whitepaper.css"]
+        + TEMPLATE_FILES["html/web.css"],
         code=code("html"),
     output:
         "build/{pub}/whitepaper.html",
