@@ -87,6 +87,8 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
                                          " them, or delete this line", line=panel.line)
     _add_appendix(doc, pub, locale, config_path)
     doc.settings = layout_settings(pub.config)
+    # The Word editions declare the language and the faces to fall back on, the locale's.
+    doc.settings |= {"language": locale.language_tag, "word_fonts": locale.word_fonts}
     if has_brief(pub.config):
         doc.brief = make_brief(doc, pub.config.get("brief") or {}, locale, config_path)
     return doc
