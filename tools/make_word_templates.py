@@ -155,10 +155,11 @@ def base_styles(doc) -> None:
     # outline level: Word's navigation pane and the contents leave it out.
     paragraph_style(doc, "Key Figures Title", face=SANS, size=11, bold=True, color=ACCENT,
                     before=8, after=3, keep_next=True)
+    # Kept with what follows: the panel's rows stay together on one page.
     paragraph_style(doc, "Key Figure Value", face=SANS, size=20, bold=True, color=ACCENT,
-                    align=WD_ALIGN_PARAGRAPH.LEFT, line=1.0)
+                    align=WD_ALIGN_PARAGRAPH.LEFT, line=1.0, keep_next=True)
     paragraph_style(doc, "Key Figure Label", face=SANS, size=8.5,
-                    align=WD_ALIGN_PARAGRAPH.LEFT, after=2, line=1.2)
+                    align=WD_ALIGN_PARAGRAPH.LEFT, after=2, line=1.2, keep_next=True)
     table_text_styles(doc)
     # The brief's text: a chapter's summary and a section's run of headlines in Brief
     # Text; its points a bulleted list in Brief Point (tied to the list numbering below).
