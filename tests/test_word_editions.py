@@ -312,3 +312,29 @@ def test_the_key_figures_title_is_no_heading_of_the_outline(edition):
         title_style = style(part(path, "word/styles.xml"), "KeyFiguresTitle")
         assert title_style.find(f"{W}pPr/{W}outlineLvl") is None
         assert title_style.find(f"{W}basedOn").get(f"{W}val") == "Normal"
+
+
+def test_contents_numbers_follow_the_templates_page_numbering(edition, tmp_path):
+    """A template whose pages are numbered from 0 (the cover uncounted): the contents
+    shows the numbers its footers show, not the count of pages."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    lang, whitepaper, _ = edition
+    if lang != "en":
+        pytest.skip("one language shows it")
+    template = docx.Document(str(WHITEPAPER))
+    numbering = OxmlElement("w:pgNumType")
+    numbering.set(qn("w:start"), "0")
+    sect_pr = template.sections[0]._sectPr
+    sect_pr.find(qn("w:pgMar")).addnext(numbering)
+    template.save(str(tmp_path / "from-zero.docx"))
+    model = write_publication(tmp_path, lang)
+    render_whitepaper_docx(model, tmp_path, tmp_path / "from-zero.docx", tmp_path / "w.docx")
+
+    def numbers(path):
+        return [int(re.search(r"(\d+)$", text(p))[1])
+                for p in contents_entries(part(path, "word/document.xml"))]
+
+    assert numbers(tmp_path / "w.docx") == [n - 1 for n in numbers(whitepaper)]
