@@ -394,6 +394,22 @@ def contents_tabs(doc) -> None:
             width, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
 
 
+def without_origin(doc) -> None:
+    """Nothing of python-docx's own default file, which these templates start from: its
+    2013 dates and description, "Microsoft Macintosh Word", its blank preview picture, its
+    stale copy of the styles and the Japanese faces of its font table. (The Word writer
+    does the same, and sets the publication's, for any template.)"""
+    from paperpress.wordpackage import _app_properties, _drop_leftovers, _faces_used, _font_table
+
+    props = doc.core_properties._element
+    for name in ("dcterms:created", "dcterms:modified", "dc:description", "cp:lastPrinted"):
+        for element in props.findall(qn(name)):
+            props.remove(element)
+    _app_properties(doc)
+    _drop_leftovers(doc)
+    _font_table(doc, _faces_used(doc), {})
+
+
 def whitepaper() -> None:
     doc = Document()
     base_styles(doc)
@@ -421,6 +437,7 @@ def whitepaper() -> None:
     doc.add_paragraph("[[BODY]]", style="Body Text")
     doc.core_properties.title = "White paper template"
     doc.core_properties.author = "paperpress"
+    without_origin(doc)
     doc.save(OUT / "whitepaper.docx")
 
 
@@ -455,6 +472,7 @@ def brief() -> None:
     doc.add_paragraph("[[BODY]]", style="Body Text")
     doc.core_properties.title = "Brief template"
     doc.core_properties.author = "paperpress"
+    without_origin(doc)
     doc.save(OUT / "brief.docx")
 
 
