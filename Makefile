@@ -10,12 +10,13 @@ CORES ?= 2
 # English and other Latin-script publications). libharfbuzz-subset0 matters: without
 # it WeasyPrint subsets the CJK fonts about 12x slower and says nothing.
 # libgs-common brings the CMYK profile the press edition's example output intent uses;
-# libcairo2 is what cairosvg draws the text's SVG pictures with for the Word editions.
+# libcairo2 is what cairosvg draws the text's SVG pictures with for the Word editions;
+# libreoffice-writer lays out the Word edition once, for its contents' page numbers
+# (src/paperpress/wordpages.py).
 DEB_PACKAGES := fonts-noto-cjk fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
-	poppler-utils libgs-common libcairo2
-# The tests also open the Word editions the way their readers do, in LibreOffice, and the
-# web edition in a real browser, Debian's chromium with its driver.
-TEST_PACKAGES := libreoffice-writer chromium chromium-driver
+	poppler-utils libgs-common libcairo2 libreoffice-writer
+# The tests also open the web edition in a real browser, Debian's chromium with its driver.
+TEST_PACKAGES := chromium chromium-driver
 STAMP := $(VENV)/.installed
 
 .PHONY: publish test bench update-page-references setup system-packages clean

@@ -100,7 +100,8 @@ def test_the_english_word_edition_has_real_lists_notes_links_and_tables(project)
     assert "w:tblHeader" in xml and "SEQ Table" in xml and "SEQ Figure" in xml
     assert "Connecting a ship to shore power" in xml
     assert not CJK.search(re.sub(r"<[^>]+>", "", xml))
-    assert 'w:val="en"' in docx_xml(path, "word/styles.xml")
+    # English as the locale has it (babel: en_GB): British spelling and hyphenation.
+    assert 'w:val="en-GB"' in docx_xml(path, "word/styles.xml")
 
 
 def test_the_english_web_edition_has_notes_with_back_links(project):

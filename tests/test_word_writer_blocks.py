@@ -75,6 +75,16 @@ def style_of(paragraph) -> str:
     return "" if style is None else style.get(f"{W}val")
 
 
+def entry(paragraph) -> str:
+    """A contents entry's text, up to the tab before its page number."""
+    out = ""
+    for element in paragraph.iter(f"{W}t", f"{W}tab"):
+        if element.tag == f"{W}tab":
+            break
+        out += element.text or ""
+    return out
+
+
 def paragraphs(root, style: str) -> list:
     return [p for p in root.iter(f"{W}p") if style_of(p) == style]
 
@@ -317,10 +327,13 @@ def test_headings_contents_and_key_figures_speak_the_publications_language(built
     # chapters_on_new_page (the default): each chapter opens a page.
     assert all(p.find(f"{W}pPr/{W}pageBreakBefore") is not None for p in chapters)
     assert texts(body, "TOCHeading") == [s["contents"]]
-    assert texts(body, "TOC1") == [t["chapter"], t["appendix"]]
-    assert texts(body, "TOC2") == [t["section"]]
+    # Each entry: its heading's text, a tab, its page number (a PAGEREF field).
+    assert [entry(p) for p in paragraphs(body, "TOC1")] == [t["chapter"], t["appendix"]]
+    assert [entry(p) for p in paragraphs(body, "TOC2")] == [t["section"]]
     assert any('TOC \\o "1-2"' in i for i in instructions(body))
-    assert s["key_figures"] in texts(body, "Heading3")
+    # The key-figure panel's title is no heading of the outline.
+    assert s["key_figures"] in texts(body, "KeyFiguresTitle")
+    assert s["key_figures"] not in texts(body, "Heading3")
     assert texts(body, "KeyFigureLabel") == [
         t["kf_label"] + s["period_note"].format(period=t["kf_period"]), t["kf_label"]]
 
@@ -375,12 +388,17 @@ def test_the_english_editions_hold_no_chinese(built):
 def test_the_brief_carries_its_points_figures_and_title(built):
     body, t, s = part(built.brief, "word/document.xml"), built.t, built.s
     space = " " if built.lang == "en" else ""
-    assert texts(body, "Heading2") == [t["chapter"]]
-    # The template's masthead shows the brief's title in Heading 3.
-    assert texts(body, "Heading3") == [t["brief_title"], s["key_figures"], t["section"],
-                                       t["compact"]]
-    assert texts(body, "BriefPoint") == [
-        t["summary"], t["point"] + space + t["evidence"], t["compact1"] + space + t["compact2"]]
+    # The brief's outline as the white paper's: chapters Heading 1, sections Heading 2;
+    # the masthead's label and the key figures' title are no headings of it.
+    assert texts(body, "Heading1") == [t["chapter"]]
+    assert texts(body, "Heading2") == [t["section"], t["compact"]]
+    assert texts(body, "Heading3") == []
+    assert texts(body, "BriefLabel") == [t["brief_title"]]
+    assert texts(body, "KeyFiguresTitle") == [s["key_figures"]]
+    # Points are items of a list (the style's numbering), summaries and runs of headlines
+    # plain text.
+    assert texts(body, "BriefPoint") == [t["point"] + space + t["evidence"]]
+    assert texts(body, "BriefText") == [t["summary"], t["compact1"] + space + t["compact2"]]
     assert texts(body, "Caption") == [
         s["figure"].format(number=1) + s["caption_separator"] + t["chart_caption"]]
     assert docx.Document(str(built.brief)).core_properties.title == t["title"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -151,11 +151,19 @@ def base_styles(doc) -> None:
                     before=6, after=3, keep_next=True)
     paragraph_style(doc, "Source Note", face=SERIF, size=8, color=RGBColor(0x66, 0x66, 0x66),
                     align=WD_ALIGN_PARAGRAPH.LEFT, after=10, line=1.2)
+    # The key-figure panel's title: set as a heading, but no section of the text, so no
+    # outline level: Word's navigation pane and the contents leave it out.
+    paragraph_style(doc, "Key Figures Title", face=SANS, size=11, bold=True, color=ACCENT,
+                    before=8, after=3, keep_next=True)
+    # Kept with what follows: the panel's rows stay together on one page.
     paragraph_style(doc, "Key Figure Value", face=SANS, size=20, bold=True, color=ACCENT,
-                    align=WD_ALIGN_PARAGRAPH.LEFT, line=1.0)
+                    align=WD_ALIGN_PARAGRAPH.LEFT, line=1.0, keep_next=True)
     paragraph_style(doc, "Key Figure Label", face=SANS, size=8.5,
-                    align=WD_ALIGN_PARAGRAPH.LEFT, after=2, line=1.2)
+                    align=WD_ALIGN_PARAGRAPH.LEFT, after=2, line=1.2, keep_next=True)
     table_text_styles(doc)
+    # The brief's text: a chapter's summary and a section's run of headlines in Brief
+    # Text; its points a bulleted list in Brief Point (tied to the list numbering below).
+    paragraph_style(doc, "Brief Text", base="Normal", face=SERIF, size=10.5, after=3, line=1.4)
     paragraph_style(doc, "Brief Point", base="Normal", face=SERIF, size=10.5, after=3, line=1.4)
     paragraph_style(doc, "Header", face=SANS, size=8, color=RGBColor(0x88, 0x88, 0x88),
                     align=WD_ALIGN_PARAGRAPH.RIGHT)
@@ -226,7 +234,8 @@ def table_text_styles(doc) -> None:
 LISTS = (("List Bullet", "ListBullet", "bullet", "\u2022"),
          ("List Bullet 2", "ListBullet2", "bullet", "\u2013"),
          ("List Number", "ListNumber", "decimal", "%1."),
-         ("List Number 2", "ListNumber2", "decimal", "%1)"))
+         ("List Number 2", "ListNumber2", "decimal", "%1)"),
+         ("Brief Point", "BriefPoint", "bullet", "\u2022"))
 LIST_INDENT, LIST_HANGING = 440, 300  # twips: the text of a level-1 item, its marker's room
 
 
@@ -254,8 +263,11 @@ def list_styles(doc) -> None:
     for n, (name, *_rest) in enumerate(LISTS):
         numbering.append(parse_xml(f'<w:num {ns} w:numId="{n + 1}">'
                                    f'<w:abstractNumId w:val="{n}"/></w:num>'))
-        style = paragraph_style(doc, name, face=SERIF, size=11, after=2, line=1.5,
-                                align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        if name == "Brief Point":
+            style = doc.styles[name]
+        else:
+            style = paragraph_style(doc, name, face=SERIF, size=11, after=2, line=1.5,
+                                    align=WD_ALIGN_PARAGRAPH.JUSTIFY)
         ppr = style.element.get_or_add_pPr()
         num_pr = parse_xml(f'<w:numPr {ns}><w:numId w:val="{n + 1}"/></w:numPr>')
         ppr.insert(0, num_pr)  # numPr comes first but for pStyle, keepNext and keepLines
@@ -372,11 +384,38 @@ def page_number_footer(section, different_first=True) -> None:
             run._r.append(t)
 
 
+def contents_tabs(doc) -> None:
+    """The contents' page numbers at the right margin, after a dot leader, in the TOC
+    styles (Word writes the same tab into each entry when it remakes the contents)."""
+    section = doc.sections[0]
+    width = section.page_width - section.left_margin - section.right_margin
+    for level in (1, 2, 3):
+        doc.styles[f"TOC {level}"].paragraph_format.tab_stops.add_tab_stop(
+            width, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+
+
+def without_origin(doc) -> None:
+    """Nothing of python-docx's own default file, which these templates start from: its
+    2013 dates and description, "Microsoft Macintosh Word", its blank preview picture, its
+    stale copy of the styles and the Japanese faces of its font table. (The Word writer
+    does the same, and sets the publication's, for any template.)"""
+    from paperpress.wordpackage import _app_properties, _drop_leftovers, _faces_used, _font_table
+
+    props = doc.core_properties._element
+    for name in ("dcterms:created", "dcterms:modified", "dc:description", "cp:lastPrinted"):
+        for element in props.findall(qn(name)):
+            props.remove(element)
+    _app_properties(doc)
+    _drop_leftovers(doc)
+    _font_table(doc, _faces_used(doc), {})
+
+
 def whitepaper() -> None:
     doc = Document()
     base_styles(doc)
     east_asian_theme_language(doc)
     page_setup(doc)
+    contents_tabs(doc)
     section = doc.sections[0]
     page_number_footer(section)
     header = section.header.paragraphs[0]
@@ -398,6 +437,7 @@ def whitepaper() -> None:
     doc.add_paragraph("[[BODY]]", style="Body Text")
     doc.core_properties.title = "White paper template"
     doc.core_properties.author = "paperpress"
+    without_origin(doc)
     doc.save(OUT / "whitepaper.docx")
 
 
@@ -409,13 +449,22 @@ def brief() -> None:
     section = doc.sections[0]
     page_number_footer(section, different_first=False)
     doc.styles["Title"].font.size = Pt(18)
-    # A brief is dense: tighter headings than the white paper.
-    for name, before, after in (("Heading 2", 8, 3), ("Heading 3", 5, 1)):
-        doc.styles[name].paragraph_format.space_before = Pt(before)
-        doc.styles[name].paragraph_format.space_after = Pt(after)
-    doc.styles["Brief Point"].paragraph_format.space_after = Pt(1)
+    # A brief is dense: its chapters (Heading 1) and sections (Heading 2) smaller and
+    # tighter than the white paper's, and left-aligned.
+    for name, size, before, after in (("Heading 1", 13, 8, 3), ("Heading 2", 11, 5, 1)):
+        style = doc.styles[name]
+        style.font.size = Pt(size)
+        style.font.color.rgb = ACCENT
+        style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        style.paragraph_format.space_before = Pt(before)
+        style.paragraph_format.space_after = Pt(after)
+    for name in ("Brief Point", "Brief Text"):
+        doc.styles[name].paragraph_format.space_after = Pt(1)
     doc.styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    doc.add_paragraph("{{ brief_title }}", style="Heading 3")
+    # The brief's name above its title ("At a glance"): no heading of the outline.
+    paragraph_style(doc, "Brief Label", face=SANS, size=11, bold=True, color=ACCENT,
+                    after=1, keep_next=True)
+    doc.add_paragraph("{{ brief_title }}", style="Brief Label")
     doc.add_paragraph("{{ title }}", style="Title")
     doc.add_paragraph("{% if subtitle %}{{ subtitle }} · {% endif %}{{ issuer }} · {{ date }}",
                       style="Cover Issuer")
@@ -423,6 +472,7 @@ def brief() -> None:
     doc.add_paragraph("[[BODY]]", style="Body Text")
     doc.core_properties.title = "Brief template"
     doc.core_properties.author = "paperpress"
+    without_origin(doc)
     doc.save(OUT / "brief.docx")
 
 

@@ -95,6 +95,8 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
     doc.settings = layout_settings(pub.config)
     doc.editions = [EditionLink(label=locale.text(key), href=name)
                     for key, name in LINKED_EDITIONS]
+    # The Word editions declare the language and the faces to fall back on, the locale's.
+    doc.settings |= {"language": locale.language_tag, "word_fonts": locale.word_fonts}
     if has_brief(pub.config):
         doc.brief = make_brief(doc, pub.config.get("brief") or {}, locale, config_path)
     return doc

@@ -31,10 +31,15 @@ from .templating import (RENDER_ERRORS, describe_render_error, make_field_enviro
                          time_limit)
 from .wordbody import BodyWriter, Flow
 from .wordtemplate import check_word_template, check_written_word_file
-from .wordxml import add_link, put_setting, set_language
+from .wordpackage import finish_package
+from .wordpages import bookmark_pages
+from .wordxml import (add_link, add_page_reference, add_tab, begin_field, end_field,
+                      set_language)
 
 BODY_MARKER = "[[BODY]]"
 TOC_MARKER = "[[TOC]]"
+BRIEF_POINT = "Brief Point"  # a point of the brief: an item of a bulleted list
+BRIEF_TEXT = "Brief Text"    # a chapter's summary, a section's run of headlines
 
 
 def _fill_cover(template_path: Path, context: dict) -> DocxTemplate:
@@ -156,18 +161,22 @@ def _text_width(docx) -> Emu:
     return Emu(section.page_width - section.left_margin - section.right_margin)
 
 
-def _set_properties(docx, meta: dict, subject: str, strings: dict) -> None:
-    props = docx.core_properties
-    props.title = meta["title"]
-    props.subject = subject
-    props.author = meta["issuer"]
+def _finish(docx, doc: Document, subject: str) -> None:
+    """The edition's properties, font table, theme and settings, from the publication."""
+    meta = doc.meta
     keywords = meta.get("keywords", "")
     if isinstance(keywords, list):
-        keywords = strings.get("list_separator", ", ").join(map(str, keywords))
-    props.keywords = str(keywords)
-    props.language = meta["lang"]
-    props.comments = run_on([meta["title"], meta.get("subtitle", "")])
-    props.last_modified_by = meta["issuer"]
+        keywords = doc.strings.get("list_separator", ", ").join(map(str, keywords))
+    finish_package(docx, title=meta["title"], subject=subject, author=meta["issuer"],
+                   keywords=str(keywords),
+                   description=run_on([meta["title"], meta.get("subtitle", "")]),
+                   language=_language(doc),
+                   word_fonts=doc.settings.get("word_fonts") or {})
+
+
+def _language(doc: Document) -> str:
+    """The publication's language tag as its locale gives it (en-GB), else the text's."""
+    return doc.settings.get("language") or doc.meta["lang"]
 
 
 def run_on(texts: list[str]) -> str:
@@ -182,52 +191,84 @@ def run_on(texts: list[str]) -> str:
     return out
 
 
-def _write_toc(docx, doc: Document, template_path: Path, bookmarks) -> bool:
-    """The table of contents at the template's [[TOC]]: False if it has none."""
+def _write_toc(docx, doc: Document, template_path: Path, bookmarks) -> list | None:
+    """The table of contents at the template's [[TOC]]: None if it has none, else each
+    entry's bookmark and the text element of its page number, for ``_number_contents``.
+
+    One TOC field whose stored result is the contents as Word writes it: each entry a link
+    to its heading in the TOC 1–3 style, a dot-leader tab, and a PAGEREF field to the
+    heading's bookmark holding its page number. Word, WPS and LibreOffice show it as it is
+    on opening; updating the field (F9) remakes it from the headings."""
     marker = _find_marker(docx, TOC_MARKER, template_path, required=False)
     if marker is None:
-        return False
+        return None
     levels = max([h.level for h in doc.contents] or [2])
-    # One TOC field whose cached result lists the headings (each a link to its heading):
-    # Word refreshes it, with page numbers, on opening, and a reader that does not update
-    # fields still sees the list.
-    first = marker.insert_paragraph_before("", style="TOC 1")
-    for kind, text in (("begin", None), (None, f' TOC \\o "1-{levels}" \\h \\z \\u '),
-                       ("separate", None)):
-        run = first.add_run()
-        if kind:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
-        else:
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = text
-            run._r.append(instr)
-    paragraph = first
+    width = _text_width(docx).twips
+    numbers = []
+    paragraph = None
     for n, heading in enumerate(doc.contents):
         style = f"TOC {min(max(heading.level, 1), 3)}"
-        if n:
-            paragraph = marker.insert_paragraph_before("", style=style)
-        else:
-            paragraph.style = style
+        paragraph = marker.insert_paragraph_before("", style=style)
+        if not _has_right_tab(docx, style):
+            # A template whose TOC style sets no tab for the page numbers: the one Word
+            # itself writes into each entry.
+            add_tab(paragraph, "right", width, leader="dot")
+        if n == 0:
+            begin_field(paragraph, f' TOC \\o "1-{levels}" \\h \\z \\u ')
         if heading.anchor:
-            add_link(paragraph, heading.text, None, anchor=bookmarks.name(heading.anchor))
+            name = bookmarks.name(heading.anchor)
+            run = add_link(paragraph, heading.text, None, anchor=name)
+            numbers.append((name, add_page_reference(run._r.getparent(), name, "00")))
         else:
             paragraph.add_run(heading.text)
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    paragraph.add_run()._r.append(end)
+    if paragraph is None:  # no headings: the field alone, which Word fills on updating
+        paragraph = marker.insert_paragraph_before("", style="TOC 1")
+        begin_field(paragraph, f' TOC \\o "1-{levels}" \\h \\z \\u ')
+    end_field(paragraph)
     marker._p.getparent().remove(marker._p)
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    put_setting(docx.settings.element, update)
-    return True
+    return numbers
 
 
-def _save(tpl: DocxTemplate, out: Path, template_path: Path) -> None:
+def _has_right_tab(docx, style_name: str) -> bool:
+    """Whether the style, or one it is based on, sets a right-aligned tab stop."""
+    styles = docx.styles.element
+    style = styles.get_by_id(docx.part.get_style_id(style_name, WD_STYLE_TYPE.PARAGRAPH))
+    for _ in range(20):  # styles may be based on each other in a circle
+        if style is None:
+            return False
+        for tab in style.iterfind(f"{qn('w:pPr')}/{qn('w:tabs')}/{qn('w:tab')}"):
+            if tab.get(qn("w:val")) in ("right", "end"):
+                return True
+        based_on = style.basedOn_val
+        style = None if based_on is None else styles.get_by_id(based_on)
+    return False
+
+
+def _number_contents(path: Path, numbers: list, first_page: int) -> None:
+    """Each contents entry's page number, from a layout of the written file ``path``."""
+    pages = bookmark_pages(path, [name for name, _ in numbers])
+    for name, element in numbers:
+        page = pages.get(name)
+        element.text = "" if page is None else str(page - 1 + first_page)
+
+
+def _first_page_number(docx) -> int:
+    """The number the first page bears: 1, or what the template's first section starts
+    its page numbers at (Word: Page Number Format > Start at)."""
+    start = docx.sections[0]._sectPr.find(f"{qn('w:pgNumType')}")
+    value = None if start is None else start.get(qn("w:start"))
+    return int(value) if value and value.isdigit() else 1
+
+
+def _save(tpl: DocxTemplate, out: Path, template_path: Path, paginate=None) -> None:
+    """Write the edition; ``paginate(path)``, if given, reads the written file's layout
+    and fills in what depends on it (the contents' page numbers), then it is written
+    again."""
     with atomic_path(Path(out)) as tmp:
         tpl.save(str(tmp))
+        if paginate is not None:
+            paginate(tmp)
+            tpl.save(str(tmp))
         # Defence in depth: nothing fetched or run on opening leaves the pipeline, even if
         # a cover field spelt out what the template check refuses.
         check_written_word_file(tmp, template_path)
@@ -254,21 +295,23 @@ def render_whitepaper_docx(document_json: Path, figures_dir: Path, template_path
     doc = _read_model(document_json)
     tpl = _fill_cover(template_path, _cover_context(doc))
     docx = tpl.docx
-    set_language(docx, doc.meta["lang"])
+    set_language(docx, _language(doc))
     chapters_on_new_page = bool(doc.settings.get("chapters_on_new_page", True))
     writer = BodyWriter(docx, doc, figures_dir, sources_dir, template_path,
                         figure_width=0.92, chapters_on_new_page=chapters_on_new_page)
-    has_contents = _write_toc(docx, doc, template_path, writer.bookmarks)
+    contents = _write_toc(docx, doc, template_path, writer.bookmarks)
     marker = _find_marker(docx, BODY_MARKER, template_path)
     flow = Flow.at_marker(docx, marker, _text_width(docx))
     writer.blocks(flow, doc.blocks)
-    if has_contents and not chapters_on_new_page:
+    if contents is not None and not chapters_on_new_page:
         _start_on_new_page(flow)
     _remove_marker(marker)
     writer.finish()
-    _set_properties(docx, doc.meta, run_on([doc.meta["title"], doc.meta.get("subtitle", "")]),
-                    doc.strings)
-    _save(tpl, out, template_path)
+    _finish(docx, doc, run_on([doc.meta["title"], doc.meta.get("subtitle", "")]))
+    first_page = _first_page_number(docx)
+    paginate = None if not contents else \
+        (lambda path: _number_contents(path, contents, first_page))
+    _save(tpl, out, template_path, paginate)
 
 
 def _start_on_new_page(flow: Flow) -> None:
@@ -307,23 +350,25 @@ def render_brief_docx(document_json: Path, figures_dir: Path, template_path: Pat
                                          " has no 'brief:' setting")
     tpl = _fill_cover(template_path, _cover_context(doc) | {"brief_title": brief.title})
     docx = tpl.docx
-    set_language(docx, doc.meta["lang"])
+    set_language(docx, _language(doc))
     writer = BodyWriter(docx, doc, figures_dir, sources_dir, template_path, figure_width=0.6)
     marker = _find_marker(docx, BODY_MARKER, template_path)
     flow = Flow.at_marker(docx, marker, _text_width(docx))
     writer.key_figures(flow)
+    # The brief's outline as the white paper's: chapters Heading 1, sections Heading 2;
+    # its points a bulleted list (Brief Point is tied to the template's list numbering).
     for chapter in brief.chapters:
-        flow.paragraph("Heading 2").add_run(chapter.heading)
+        flow.paragraph("Heading 1").add_run(chapter.heading)
         if chapter.summary:
-            flow.paragraph("Brief Point").add_run(chapter.summary)
+            flow.paragraph(BRIEF_TEXT).add_run(chapter.summary)
         for figure in chapter.figures:
             writer.figure(flow, figure)
         for section in chapter.sections:
-            flow.paragraph("Heading 3").add_run(section.heading)
+            flow.paragraph("Heading 2").add_run(section.heading)
             if section.compact:
-                flow.paragraph("Brief Point").add_run(run_on([p.lead for p in section.points]))
+                flow.paragraph(BRIEF_TEXT).add_run(run_on([p.lead for p in section.points]))
             for point in [] if section.compact else section.points:
-                paragraph = flow.paragraph("Brief Point")
+                paragraph = flow.paragraph(BRIEF_POINT)
                 paragraph.add_run(point.lead, style="Lead-in")
                 if point.evidence:
                     paragraph.add_run(run_on([point.lead, point.evidence])[len(point.lead):])
@@ -331,5 +376,5 @@ def render_brief_docx(document_json: Path, figures_dir: Path, template_path: Pat
                 writer.figure(flow, figure)
     _remove_marker(marker)
     writer.finish()
-    _set_properties(docx, doc.meta, run_on([doc.meta["title"], brief.title]), doc.strings)
+    _finish(docx, doc, run_on([doc.meta["title"], brief.title]))
     _save(tpl, out, template_path)

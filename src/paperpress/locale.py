@@ -75,8 +75,12 @@ PERIODS: dict[str, tuple[tuple[str, ...], ...]] = {
     "range": (("start",), ("end",)),
 }
 SECTIONS = ("babel", "strings", "numbers", "periods")
-# Optional: the face a chart's text is set in, ahead of the house style's.
-OPTIONAL_SECTIONS = ("chart_font",)
+# Optional: the face a chart's text is set in, ahead of the house style's; the faces the
+# Word editions fall back to on a machine without the template's own.
+OPTIONAL_SECTIONS = ("chart_font", "word_fonts")
+# What a word_fonts entry may say of a face (see templates/locales/zh-CN.yaml).
+WORD_FONT_KEYS = ("instead", "charset", "family", "panose")
+WORD_FONT_FAMILIES = ("roman", "swiss", "modern", "script", "decorative", "auto")
 NUMBER_SETTINGS = ("group_thousands", "unit_space", "attached_units")
 # A language tag as the text's front matter gives it (BCP 47: en, zh-CN, zh-Hant-TW): it
 # names the locale file, so nothing else may be in it.
@@ -112,6 +116,19 @@ class Locale:
     unit_space: str
     attached_units: tuple[str, ...] = field(default=())
     chart_font: str = ""
+    # Face of the Word template -> {"instead": [faces], "charset", "family", "panose"}.
+    word_fonts: dict = field(default_factory=dict)
+
+    @property
+    def language_tag(self) -> str:
+        """The language as a document declares it (Word, core properties): the text's tag,
+        with the region of the Babel locale when the text gives none and the languages
+        agree (lang: en, babel: en_GB -> en-GB)."""
+        language, _, region = self.babel.partition("_")
+        region = region.rpartition("_")[2]  # zh_Hans_CN -> CN
+        if "-" in self.lang or language.lower() != self.lang.lower() or not region:
+            return self.lang
+        return f"{self.lang}-{region}"
 
     # --- words ------------------------------------------------------------------------
 
@@ -270,7 +287,53 @@ def load_locale(path: Path) -> Locale:
                                 " Noto Sans", line=line_of(raw, "chart_font"))
     return Locale(lang=path.stem, path=str(path), babel=babel_name, strings=strings,
                   periods=periods, group_thousands=group, unit_space=unit_space,
-                  attached_units=tuple(attached), chart_font=chart_font.strip())
+                  attached_units=tuple(attached), chart_font=chart_font.strip(),
+                  word_fonts=_word_fonts(path, raw))
+
+
+def _word_fonts(path: Path, raw: dict) -> dict:
+    """word_fonts: each face of the Word template with the faces a reader's Word or
+    LibreOffice takes instead, and what the font table says of it."""
+    section = raw.get("word_fonts") or {}
+    if not isinstance(section, dict):
+        raise SourceError(path, "'word_fonts' must be a mapping of a face to its"
+                                " replacements, e.g. Noto Serif CJK SC: {instead: [宋体]}",
+                          line=line_of(raw, "word_fonts"))
+    fonts = {}
+    for face, entry in section.items():
+        line = line_of(section, face)
+
+        def fail(message):
+            raise SourceError(path, f"word_fonts: '{face}' {message}", line=line)
+
+        if not face.strip() or len(face) > 100 or plain_text_fault(face):
+            fail("is not the name of a font family")
+        if not isinstance(entry, dict):
+            fail("must be a mapping such as {instead: [宋体, SimSun], charset: \"86\"}")
+        for key in entry:
+            if key not in WORD_FONT_KEYS:
+                fail(f"has '{key}', which is not one of {', '.join(WORD_FONT_KEYS)}")
+        instead = entry.get("instead")
+        if not isinstance(instead, list) or not instead or not all(
+                isinstance(n, str) and n.strip() and "," not in n and len(n) <= 100
+                for n in instead):
+            fail("needs 'instead': a list of font family names, e.g. [宋体, SimSun]")
+        charset = entry.get("charset", "")
+        if not isinstance(charset, str) or (charset and not re.fullmatch(
+                r"[0-9A-Fa-f]{2}", charset)):
+            fail("charset must be two hex digits, as Word writes them: \"86\" for Simplified"
+                 " Chinese (GB 2312), \"00\" for Latin")
+        family = entry.get("family", "")
+        if family and family not in WORD_FONT_FAMILIES:
+            fail(f"family must be one of {', '.join(WORD_FONT_FAMILIES)}")
+        panose = entry.get("panose", "")
+        if not isinstance(panose, str) or (panose and not re.fullmatch(r"[0-9A-Fa-f]{20}",
+                                                                       panose)):
+            fail("panose must be the face's PANOSE number: 20 hex digits")
+        fonts[face.strip()] = {"instead": [n.strip() for n in instead],
+                               "charset": charset.upper(), "family": family,
+                               "panose": panose.upper()}
+    return fonts
 
 
 def _babel_name(path: Path, raw: dict) -> str:

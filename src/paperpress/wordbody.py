@@ -35,6 +35,7 @@ CELL_STYLES = {
     (True, "left"): "Table Header", (True, "right"): "Table Header Number",
     (True, "center"): "Table Header Centered"}
 KEY_FIGURE_COLUMNS = 3
+KEY_FIGURES_TITLE = "Key Figures Title"
 # What of a box's width its text has, inside the box style's cell margins.
 BOX_TEXT_SHARE = 0.93
 
@@ -336,7 +337,8 @@ class BodyWriter:
         figures = self.doc.key_figures
         if not figures:
             return
-        flow.paragraph("Heading 3").add_run(self.word("key_figures"))
+        # Titled, but no section of the text: no heading of the outline (navigation pane).
+        flow.paragraph(KEY_FIGURES_TITLE).add_run(self.word("key_figures"))
         rows = (len(figures) + KEY_FIGURE_COLUMNS - 1) // KEY_FIGURE_COLUMNS
         table = flow.table(rows, KEY_FIGURE_COLUMNS, "Key Figures")
         for n, figure in enumerate(figures):

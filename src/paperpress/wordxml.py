@@ -29,6 +29,73 @@ def add_field(paragraph, instruction: str, cached: str, char_style: str | None =
     run_with(_field_char("end"))
 
 
+def begin_field(paragraph, instruction: str) -> None:
+    """Open a field whose result runs over the paragraphs that follow (a TOC): its begin
+    mark, instruction and separator; ``end_field`` closes it."""
+    for child in (_field_char("begin"), _instruction(instruction), _field_char("separate")):
+        paragraph.add_run()._r.append(child)
+
+
+def end_field(paragraph) -> None:
+    paragraph.add_run()._r.append(_field_char("end"))
+
+
+def add_page_reference(parent, bookmark: str, cached: str):
+    """A tab and a PAGEREF field to ``bookmark`` at the end of ``parent`` (a paragraph or
+    a link in one), as a contents entry ends: the element holding the cached page number
+    is returned, to be filled in once the pages are known."""
+    def run(*children):
+        r = OxmlElement("w:r")
+        for child in children:
+            r.append(child)
+        parent.append(r)
+
+    run(OxmlElement("w:tab"))
+    run(_field_char("begin"))
+    run(_instruction(f" PAGEREF {bookmark} \\h "))
+    run(_field_char("separate"))
+    number = OxmlElement("w:t")
+    number.text = cached
+    run(number)
+    run(_field_char("end"))
+    return number
+
+
+def add_tab(paragraph, alignment: str, position: int, leader: str = "none") -> None:
+    """A tab stop of the paragraph's own (``position`` in twips)."""
+    ppr = paragraph._p.get_or_add_pPr()
+    tabs = ppr.find(qn("w:tabs"))
+    if tabs is None:
+        tabs = OxmlElement("w:tabs")
+        # pPr's schema order: tabs after pStyle … numPr, suppressAutoHyphens … pBdr, shd.
+        successors = {qn(n) for n in PPR_AFTER_TABS}
+        following = next((c for c in ppr if c.tag in successors), None)
+        if following is None:
+            ppr.append(tabs)
+        else:
+            following.addprevious(tabs)
+    tab = OxmlElement("w:tab")
+    tab.set(qn("w:val"), alignment)
+    tab.set(qn("w:leader"), leader)
+    tab.set(qn("w:pos"), str(int(position)))
+    tabs.append(tab)
+
+
+PPR_AFTER_TABS = (
+    "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
+    "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+    "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap",
+    "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
+    "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _instruction(text: str):
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = text
+    return instr
+
+
 def _field_char(kind: str):
     element = OxmlElement("w:fldChar")
     element.set(qn("w:fldCharType"), kind)
@@ -114,6 +181,11 @@ def add_link(paragraph, text: str, char_style: str | None, *, anchor: str = "",
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # The end of settings.xml's schema order, from the first setting written here on.
 SETTINGS_ORDER = tuple(W + name for name in (
+    "characterSpacingControl", "printTwoOnOne", "strictFirstAndLastChars",
+    "noLineBreaksAfter", "noLineBreaksBefore", "savePreviewPicture",
+    "doNotValidateAgainstSchema", "saveInvalidXml", "ignoreMixedContent",
+    "alwaysShowPlaceholderText", "doNotDemarcateInvalidXml", "saveXmlDataOnly",
+    "useXSLTWhenSaving", "saveThroughXslt", "showXMLTags", "alwaysMergeEmptyNamespace",
     "updateFields", "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars",
     "rsids")) + (
     "{http://schemas.openxmlformats.org/officeDocument/2006/math}mathPr",) + tuple(
@@ -161,9 +233,6 @@ def set_language(docx, lang: str) -> None:
         rpr.append(OxmlElement("w:lang"))
     for element in [*styles.iter(qn("w:lang"))]:
         _set_lang(element, lang, east_asian)
-    theme_lang = docx.settings.element.find(qn("w:themeFontLang"))
-    if theme_lang is not None:
-        _set_lang(theme_lang, lang, east_asian)
     if not east_asian:
         # Letter spacing is a Chinese cover's (a title spread out); Latin text is never
         # letter-spaced, the template's Title and Subtitle included.
