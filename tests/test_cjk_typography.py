@@ -205,9 +205,11 @@ def white_paper(tmp_path_factory):
                    env=env)
     doc = Document.from_json((out / "document.json").read_text(encoding="utf-8"))
     figures = out / "figures"
-    figures.mkdir()
+    (figures / "phone").mkdir(parents=True)
     for figure in doc.figures:
         (figures / f"{figure.chart}.svg").write_text(PLACEHOLDER_SVG, encoding="utf-8")
+        (figures / "phone" / f"{figure.chart}.svg").write_text(PLACEHOLDER_SVG,
+                                                               encoding="utf-8")
     render_whitepaper_html(out / "document.json", figures, REPO / "templates" / "html",
                            out / "whitepaper.html", REPO / "sources" / "hunan-bri-2023")
     render_pdf(out / "whitepaper.html", out / "whitepaper.pdf", out / "layout.json")
