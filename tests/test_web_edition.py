@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
-from conftest import REPO, copy_project, snakemake
 
 pytestmark = pytest.mark.e2e
 
@@ -35,13 +33,9 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    """The three publications, built once in one copy of the project."""
-    root = copy_project(tmp_path_factory.mktemp("web"))
-    shutil.copytree(REPO / "tests" / "fixtures" / "bulletin-zh", root / "sources" / "bulletin-zh")
-    result = snakemake(root)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return root
+def project(published):
+    """The three publications, built once for the session (conftest.published)."""
+    return published
 
 
 @pytest.fixture(scope="session")
