@@ -332,8 +332,8 @@ def test_alt_text_states_the_values_in_the_language_of_the_publication(tmp_path)
 
     stats = load_statistics([data / "ports.csv"])
     assert load_chart_spec(spec).alt_text(stats, load_locale(EN)) == (
-        "Column chart of throughput: June 2022: 1,234.5 thousand TEU; January–October 2023:"
-        " 1,550.25 thousand TEU; H1 2023: -12.50 thousand TEU.")
+        "Column chart of throughput: June 2022: 1,234.5\u00a0thousand TEU; January–October 2023:"
+        " 1,550.25\u00a0thousand TEU; H1 2023: -12.50\u00a0thousand TEU.")
     zh_spec = spec_file(tmp_path, SPEC + "  - value: bri_trade@2022\n", name="zh.yaml")
     zh_stats = load_statistics(sorted((SOURCES / "data").glob("*.csv")))
     assert load_chart_spec(zh_spec).alt_text(zh_stats, load_locale(ZH)) == (

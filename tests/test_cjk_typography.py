@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import zipfile
-from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -159,16 +157,6 @@ def test_the_end_group_holds_three_characters_with_its_punctuation_and_brackets(
     assert tail("对外投资额（美元）") == "额（美元）"
     assert tail("as the World Bank says.") is None  # Latin text: its spaces break it
     assert tail("Noto") is None
-
-
-def test_the_word_edition_joins_the_end_group_with_word_joiners():
-    spans = [Span("在全国率先开展"), Span("显著", strong=True), Span("成就。")]
-    joined = cjkpunct.joined_spans(spans, "zh-CN")
-    text = "".join(s.text for s in joined)
-    assert text.replace(cjkpunct.WORD_JOINER, "") == "在全国率先开展显著成就。"
-    assert text.endswith("著\u2060成\u2060就\u2060。")
-    assert [s.strong for s in joined] == [False, True, True, False]
-    assert cjkpunct.joined_spans(spans, "en") == spans
 
 
 def test_no_paragraph_of_a_render_ends_in_a_line_of_one_or_two_characters(tmp_path):

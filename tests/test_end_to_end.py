@@ -94,8 +94,7 @@ def pdf_body_text(pdf: Path) -> str:
 
 
 def docx_text(path: Path) -> list[str]:
-    # A Chinese paragraph's end is joined by invisible word joiners (no line break there).
-    return [p.text.replace("\u2060", "") for p in docx.Document(str(path)).paragraphs]
+    return [p.text for p in docx.Document(str(path)).paragraphs]
 
 
 class _Blocks(HTMLParser):
@@ -307,6 +306,19 @@ def test_the_brief_has_two_to_four_pages_with_key_figures_and_headlines(project)
     assert "3518.1" in tables[0].cell(0, 1).text
 
 
+def test_the_word_editions_text_copies_and_searches_as_written(project):
+    # What a press office copies out of the Word edition into a release is the text as
+    # written: no invisible joiners or other format characters inside its words.
+    import unicodedata
+    import zipfile
+
+    for name in ("whitepaper.docx", "brief.docx"):
+        with zipfile.ZipFile(out(project, name)) as package:
+            body = package.read("word/document.xml").decode("utf-8")
+        assert not [c for c in body if unicodedata.category(c) == "Cf"], name
+    assert "源头活水" in "".join(docx_text(out(project, "whitepaper.docx")))
+
+
 def test_word_edition_uses_heading_styles_and_carries_the_charts(project):
     document = docx.Document(str(out(project, "whitepaper.docx")))
     styles = {p.text: p.style.name for p in document.paragraphs}
@@ -324,7 +336,7 @@ def test_word_edition_uses_heading_styles_and_carries_the_charts(project):
     appendix = document.tables[1]
     assert appendix.style.name == "Report Table"
     assert appendix.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeats
-    assert [c.text.replace("\u2060", "") for c in appendix.rows[0].cells] == ["指标", "时期", "数值", "单位", "章节"]
+    assert [c.text for c in appendix.rows[0].cells] == ["指标", "时期", "数值", "单位", "章节"]
     assert len(appendix.rows) > 20
 
 

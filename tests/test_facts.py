@@ -23,10 +23,10 @@ def stats(tmp_path):
 
 
 @pytest.mark.parametrize("text, en, zh", [
-    ("{{ teu@2023-06 }}", "1,550.50 thousand TEU", "1550.50thousand TEU"),
+    ("{{ teu@2023-06 }}", "1,550.50\u00a0thousand TEU", "1550.50thousand TEU"),
     ("{{ share }}", "50.1%", "50.1%"),
-    ("{{ trade }}", "3,518.1 亿元", "3518.1亿元"),
-    ("{{ change }}", "-1,234.5 thousand TEU", "-1234.5thousand TEU"),
+    ("{{ trade }}", "3,518.1\u00a0亿元", "3518.1亿元"),
+    ("{{ change }}", "-1,234.5\u00a0thousand TEU", "-1234.5thousand TEU"),
     ("{{ teu | number }}", "1,550.50", "1550.50"),
     ("{{ teu | unit }}", "thousand TEU", "thousand TEU"),
     ("{{ teu | period }}", "June 2023", "2023年6月"),

@@ -65,8 +65,8 @@ def test_a_negative_number_takes_the_languages_minus_and_separators(tmp_path):
 
 
 @pytest.mark.parametrize("number, unit, en, zh", [
-    ("1.55", "million TEU", "1.55 million TEU", "1.55million TEU"),
-    ("3518.1", "亿元", "3518.1 亿元", "3518.1亿元"),
+    ("1.55", "million TEU", "1.55\u00a0million TEU", "1.55million TEU"),
+    ("3518.1", "亿元", "3518.1\u00a0亿元", "3518.1亿元"),
     ("50.1", "%", "50.1%", "50.1%"),
     ("3", "‰", "3‰", "3‰"),
     ("12", "°C", "12°C", "12°C"),

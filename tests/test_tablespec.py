@@ -58,9 +58,9 @@ def test_a_data_table_prints_the_data_as_the_language_writes_it(tmp_path, data):
     assert isinstance(table, Table) and table.origin == "data" and table.number == 0
     assert cells(table.header) == [["", "2023", "2024"]]
     assert cells(table.rows) == [
-        ["Northern port", "1,234.5 thousand TEU", "1,300.25 thousand TEU"],
-        ["Southern port", "-12.50 thousand TEU", "807 thousand TEU"],
-        ["Total", "1,222 thousand TEU", "2,107.25 thousand TEU"]]
+        ["Northern port", "1,234.5\u00a0thousand TEU", "1,300.25\u00a0thousand TEU"],
+        ["Southern port", "-12.50\u00a0thousand TEU", "807\u00a0thousand TEU"],
+        ["Total", "1,222\u00a0thousand TEU", "2,107.25\u00a0thousand TEU"]]
     assert table.align == ["left", "right", "right"]
     assert abs(sum(table.widths) - 1) < 1e-9 and table.widths[0] > table.widths[1]
     assert table.caption == "Container throughput by port, 2024"
@@ -80,7 +80,7 @@ def test_a_unit_for_the_whole_table_is_printed_once(tmp_path, data):
 def test_a_changed_value_in_the_data_changes_the_table(tmp_path, data):
     spec = load_table_spec(spec_file(tmp_path))
     (data / "ports.csv").write_text(PORTS.replace("1234.5", "1240.0"), encoding="utf-8")
-    assert cells(spec.table(stats_of(data), EN).rows)[0][1] == "1,240.0 thousand TEU"
+    assert cells(spec.table(stats_of(data), EN).rows)[0][1] == "1,240.0\u00a0thousand TEU"
 
 
 def test_the_tables_data_files_are_those_its_spec_names(tmp_path, data):

@@ -171,7 +171,7 @@ def test_english_numbers_units_periods_and_labels_come_from_the_en_locale(englis
     lead = doc.blocks[1]
     assert lead.lead == "Traffic grew again."
     text = lead.text
-    assert "1,550.50 million TEU in 2025" in text and "1.42 million TEU" in text
+    assert "1,550.50\u00a0million TEU in 2025" in text and "1.42\u00a0million TEU" in text
     assert "(see Table 2)" in text and "(see Figure 1)" in text
     assert "(see Table 1)" in text and "(see Box 1)" in text
     tables = [b for b in doc.walk() if isinstance(b, Table)]
@@ -358,7 +358,7 @@ def test_the_brief_quotes_a_whole_lead_sentence_through_links_notes_and_referenc
     (pub / "publication.yaml").write_text("brief:\n  title: At a glance\n", encoding="utf-8")
     points = build_document(pub, TEMPLATES).brief.chapters[0].sections[0].points
     assert [(p.lead, p.evidence) for p in points] == [
-        ("Three works were upgraded.", " They cost 1,550.50 million TEU in all."),
+        ("Three works were upgraded.", " They cost 1,550.50\u00a0million TEU in all."),
         ("2026 will bring a new plan.", " It is due in June."),
         ("Complaints fell.", " Fewer were made.")]
 

@@ -65,9 +65,8 @@ def part(path: Path, name: str):
 
 
 def text(element) -> str:
-    """The text a reader sees: a Chinese paragraph's end is joined by invisible word
-    joiners (U+2060: no line break there), which this leaves out."""
-    return "".join(t.text or "" for t in element.iter(f"{W}t")).replace("\u2060", "")
+    """The text a reader sees."""
+    return "".join(t.text or "" for t in element.iter(f"{W}t"))
 
 
 def style_of(paragraph) -> str:

@@ -52,8 +52,7 @@ def html_text(path: Path) -> str:
 def docx_text(path: Path) -> str:
     document = docx.Document(str(path))
     cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
-    # A Chinese paragraph's end is joined by invisible word joiners (no line break there).
-    return "\n".join([p.text for p in document.paragraphs] + cells).replace("\u2060", "")
+    return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
 def test_ampersands_and_angle_brackets_reach_every_edition_exactly(model, tmp_path):

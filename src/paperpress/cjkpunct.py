@@ -14,8 +14,10 @@ layout (W3C clreq, GB/T 15834).
 
 Only text whose language is Chinese or Japanese is touched: 「”“‘’」 are the same code
 points as Latin quotes, full width only in Chinese or Japanese text. The HTML writer marks
-the marks up (classes styled in the templates' CSS); the Word writer joins the end of a
-paragraph with U+2060 WORD JOINER.
+the marks up (classes styled in the templates' CSS). The Word editions are left to Word's
+own line breaking: the only means there, U+2060 WORD JOINER between characters, stays in
+the text a reader copies or searches ("源头活水" no longer found), a worse fault than a
+short last line.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from markupsafe import Markup, escape
 CLOSING = frozenset("，。、；：！？）》」』”’〉】〕〗］｝")
 OPENING = frozenset("（《「『“‘〈【〔〖［｛")
 MIDDLE_DOT = "\u00b7"
-WORD_JOINER = "\u2060"
 
 # The classes the HTML writer gives; the templates' CSS sets their features.
 HALT_CLASS = "cjk-halt"
@@ -242,40 +243,3 @@ def keep_end(text: str, lang: str | None) -> Markup:
                   + markup(tail, lang, before=head[-1:]) + Markup("</span>"))
 
 
-def _join(text: str, previous: str = "") -> str:
-    """``text`` with a WORD JOINER wherever a line could break in it (and before it, after
-    ``previous``): not inside a Latin word or number, which never breaks."""
-    out = []
-    for ch in text:
-        if previous and not (_LATIN_RE.match(previous) and _LATIN_RE.match(ch)):
-            out.append(WORD_JOINER)
-        out.append(ch)
-        previous = ch
-    return "".join(out)
-
-
-def joined(text: str, lang: str | None) -> str:
-    """``text`` with its end group joined by WORD JOINER (the Word editions' keep)."""
-    start = tail_start(text) if is_cjk_language(lang) else None
-    if start is None:
-        return text
-    end = len(text.rstrip())
-    return text[:start] + _join(text[start:end]) + text[end:]
-
-
-def joined_spans(spans: list, lang: str | None) -> list:
-    """The spans of a paragraph or cell with their end group joined by WORD JOINER, also
-    across span boundaries (the Word editions' keep)."""
-    spans, first = _split_for_tail(spans, lang)
-    if first is None:
-        return spans
-    out = list(spans[:first])
-    previous = ""
-    for span in spans[first:]:
-        if span.note:
-            out.append(span)
-            continue
-        body = span.text.rstrip()
-        out.append(replace(span, text=_join(body, previous) + span.text[len(body):]))
-        previous = body[-1:] or previous
-    return out

@@ -20,7 +20,6 @@ from docx.shared import Emu
 from docx.text.paragraph import Paragraph as WordParagraph
 
 from . import model
-from .cjkpunct import joined, joined_spans
 from .errors import SourceError
 from .wordlists import Numbering, continue_style, list_style
 from .wordnotes import Footnotes
@@ -172,9 +171,8 @@ class BodyWriter:
         """Runs for the spans: bold in the lead-in style, italic in Emphasis; a
         cross-reference a link to the bookmark of what it names, showing the model's text
         ("（见图3）"); a link out a hyperlink to its address; a note call a footnote.
-        ``links_from``: the part that holds link addresses (the footnotes, in a note).
-        A Chinese paragraph's last characters are joined (no line of one or two ends it)."""
-        for span in joined_spans(spans, self.doc.meta.get("lang", "")):
+        ``links_from``: the part that holds link addresses (the footnotes, in a note)."""
+        for span in spans:
             style = LEAD if span.strong else EMPHASIS if span.em else None
             if span.note:
                 if links_from is not None:
@@ -347,8 +345,7 @@ class BodyWriter:
             value.style = "Key Figure Value"
             value.add_run(figure.number)
             value.add_run(figure.unit_separator + figure.unit, style="Key Figure Unit")
-            label = joined(figure.label + figure.period_note, self.doc.meta.get("lang", ""))
-            cell.add_paragraph(label, style="Key Figure Label")
+            cell.add_paragraph(figure.label + figure.period_note, style="Key Figure Label")
         flow.paragraph("Normal")
 
     @staticmethod
