@@ -400,6 +400,65 @@ def test_a_condition_without_a_profile_is_refused(tmp_path):
     assert "publication.yaml:4: 'pdf: screen: output_condition'" in str(err.value)
 
 
+def _profile_described(path: Path, description: str) -> Path:
+    """A copy of the FOGRA39 profile at ``path`` whose description ('desc') is another."""
+    data = bytearray(FOGRA39.read_bytes())
+    old = b"Coated FOGRA39 (ISO 12647-2:2004)"
+    assert len(description) <= len(old)
+    at = data.find(old)
+    data[at:at + len(old)] = description.encode("ascii").ljust(len(old), b"\0")
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("settings, says", [
+    # No such condition in the ICC's registry.
+    ("    output_condition: FOGRA99\n",
+     "publication.yaml:4: 'pdf: press: output_condition' FOGRA99 is not a registered print"
+     " condition (FOGRA39, "),
+    # A registered condition, but not the default profile's: the intent would name
+    # Japan Color 2001 Coated and carry FOGRA39's profile.
+    ("    output_condition: JC200103\n",
+     "publication.yaml:4: 'pdf: press: output_condition' JC200103 is not the condition of"
+     " output profile CoatedFOGRA39.icc ('Coated FOGRA39 (ISO 12647-2:2004)')"),
+    ("    output_profile: jc.icc\n    output_condition: FOGRA39\n",
+     "publication.yaml:5: 'pdf: press: output_condition' FOGRA39 is not the condition of"
+     " output profile jc.icc ('Japan Color 2001 Coated')"),
+])
+def test_an_output_condition_not_of_the_registry_or_not_of_the_profile_is_refused(
+        tmp_path, settings, says):
+    _profile_described(tmp_path / "jc.icc", "Japan Color 2001 Coated")
+    (tmp_path / "publication.yaml").write_text("pdf:\n  press:\n    variant: pdf/x-4\n"
+                                               + settings, encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        pdf_settings(load_config(tmp_path), tmp_path, TEMPLATES)
+    message = str(err.value)
+    assert says in message and "\n" not in message
+
+
+def test_an_output_condition_of_its_profile_is_taken(tmp_path):
+    _profile_described(tmp_path / "jc.icc", "Japan Color 2001 Coated")
+    press = pdf_settings({"pdf": {"press": {"output_profile": "jc.icc",
+                                            "output_condition": "JC200103"}}},
+                         tmp_path, TEMPLATES)["press"]
+    assert press.output_condition == "JC200103"
+    # ECI's profile of the same condition is described otherwise: either words do.
+    _profile_described(tmp_path / "eci.icc", "ISO Coated v2 (ECI)")
+    press = pdf_settings({"pdf": {"press": {"output_profile": "eci.icc",
+                                            "output_condition": "FOGRA39"}}},
+                         tmp_path, TEMPLATES)["press"]
+    assert press.output_condition == "FOGRA39"
+
+
+@pytest.mark.parametrize("root", [REPO / "sources" / "hunan-bri-2023",
+                                  REPO / "sources" / "northwind-harbour-2025",
+                                  REPO / "tests" / "fixtures" / "bulletin-zh"],
+                         ids=lambda p: p.name)
+def test_the_bundled_publications_name_the_condition_of_their_profile(root):
+    press = pdf_settings(load_config(root), root, TEMPLATES)["press"]
+    assert press.output_condition == "FOGRA39"
+
+
 # Bound pages -----------------------------------------------------------------------------
 
 def _lines_on_the_trimmed_page(pdf: Path) -> list[tuple[int, list]]:

@@ -153,14 +153,17 @@ def _name_output_condition(pdf, identifier: str) -> None:
 
 def _profile_description(stream) -> str | None:
     """The description ('desc' tag) of an embedded ICC profile."""
-    if stream is None:
-        return None
+    return None if stream is None else profile_description(stream.read_bytes())
+
+
+def profile_description(data: bytes) -> str | None:
+    """The description ('desc' tag) of the ICC profile ``data``; None if it has none."""
     import io
 
     from PIL import ImageCms
 
     try:
-        profile = ImageCms.ImageCmsProfile(io.BytesIO(stream.read_bytes()))
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(data))
         return ImageCms.getProfileDescription(profile).strip() or None
     except (OSError, ImageCms.PyCMSError):
         return None

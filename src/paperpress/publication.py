@@ -62,6 +62,9 @@ PDF_DEFAULTS = {
 # Where a profile named by its file name alone is found when the publication's folder has
 # none of that name: the profiles paperpress brings (templates/icc/).
 PROFILE_FOLDER = "icc"
+# The registered print conditions an output_condition may name, each with the words its
+# profile's description holds (templates/icc/).
+CONDITIONS_FILE = "conditions.yaml"
 
 
 def check_config(path: Path, config: dict) -> None:
@@ -224,6 +227,12 @@ def pdf_settings(config: dict, root: Path, templates: Path) -> dict[str, PdfSett
             raise SourceError(path, f"'pdf: {kind}: output_condition' names the print"
                                     " condition of an output profile: give output_profile too",
                               line=line_of(given, "output_condition"))
+        if settings.get("output_condition"):
+            check_output_condition(
+                str(settings["output_condition"]).strip(), profile,
+                Path(templates) / PROFILE_FOLDER / CONDITIONS_FILE, path,
+                line_of(given, "output_condition") or line_of(given, "output_profile"),
+                f"pdf: {kind}: output_condition")
         editions[kind] = PdfSettings(
             variant=(settings.get("variant") or "").lower() or None,
             tagged=yaml_flag(settings.get("tagged", "false"), path, f"pdf: {kind}: tagged"),
@@ -232,6 +241,42 @@ def pdf_settings(config: dict, root: Path, templates: Path) -> dict[str, PdfSett
                                  f"pdf: {kind}: crop_marks"),
             output_condition=(settings.get("output_condition") or "").strip() or None)
     return editions
+
+
+def known_conditions(conditions: Path) -> dict[str, tuple[str, ...]]:
+    """The registered print conditions paperpress knows (templates/icc/conditions.yaml),
+    each with the words one of which its profile's description holds."""
+    known, listed = {}, read_yaml_mapping(conditions)
+    for name, words in listed.items():
+        words = [words] if isinstance(words, str) else words
+        if not isinstance(words, list) or not words or not all(
+                isinstance(w, str) and w.strip() for w in words):
+            raise SourceError(conditions, f"'{name}' must list the words its profile's"
+                                          " description holds ([FOGRA39, ISO Coated v2])",
+                              line=line_of(listed, name))
+        known[name] = tuple(w.strip() for w in words)
+    return known
+
+
+def check_output_condition(condition: str, profile: Path, conditions: Path,
+                           named_in: Path, line: int | None, what: str) -> None:
+    """An output condition is one of the registry's that paperpress knows, and the one its
+    profile characterises: the output intent would otherwise tell the print shop to print
+    to a condition the profile is not of."""
+    from .pressmarks import profile_description
+
+    known = known_conditions(conditions)
+    if condition not in known:
+        raise SourceError(named_in, f"'{what}' {condition} is not a registered print condition"
+                                    f" ({', '.join(known)}; templates/icc/{CONDITIONS_FILE}):"
+                                    " name one of these, or leave it out for a profile of"
+                                    " no registered condition", line=line)
+    description = profile_description(profile.read_bytes())
+    if not description or not any(w.casefold() in description.casefold()
+                                  for w in known[condition]):
+        raise SourceError(named_in, f"'{what}' {condition} is not the condition of output"
+                                    f" profile {profile.name} ('{description or 'undescribed'}'):"
+                                    " name the profile's condition, or leave it out", line=line)
 
 
 def check_cmyk_profile(profile: Path, named_in: Path, line: int | None = None) -> None:
