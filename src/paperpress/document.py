@@ -10,6 +10,7 @@ the brief's selection, and the words of the publication's locale.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -103,22 +104,33 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
 
 
 def _refuse_self_sources(doc: Document, pub, tables: dict, title: str) -> None:
-    """A source line names who published the numbers, never this publication itself."""
-    def check(source: str, path, line) -> None:
-        if title.strip() and title.strip() in source:
+    """A source line names who published the numbers, never this publication itself (its
+    title however spaced, dashed or cased); a chart or data table has one."""
+    own = _comparable(title)
+
+    def check(source: str, path, line, required: bool = False) -> None:
+        if required and not source.strip():
+            raise SourceError(path, "source is empty: name the body the numbers come from,"
+                                    " as the text states it, else the issuer", line=line)
+        if own and own in _comparable(source):
             raise SourceError(path, f"source '{source}' names this publication itself"
                                     f" ('{title}'): name the body the numbers come from, as"
                                     " the text states it, else the issuer", line=line)
 
     for fig in doc.figures:
         spec = pub.charts[fig.chart]
-        check(fig.source, spec.path, spec.source_line)
+        check(fig.source, spec.path, spec.source_line, required=True)
     for table_id, table in tables.items():
         spec = pub.tables[table_id]
-        check(table.source, spec.path, spec.text_lines.get("source"))
+        check(table.source, spec.path, spec.text_lines.get("source"), required=True)
     for block in walk(doc.blocks):
         if isinstance(block, (Image, Table)) and getattr(block, "origin", "") != "data":
             check(block.source, pub.text_path, block.line)
+
+
+def _comparable(text: str) -> str:
+    """``text`` as a reader compares titles: letters and digits only, case folded."""
+    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
 
 
 def _add_appendix(doc: Document, pub, locale: Locale, config_path: Path) -> None:
