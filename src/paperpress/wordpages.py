@@ -48,7 +48,7 @@ def bookmark_pages(docx: Path, names: list[str]) -> dict[str, int]:
     import pypdf
 
     with tempfile.TemporaryDirectory(prefix="paperpress-lo-") as tmp, \
-            _profile(Path(tmp)) as profile:
+            _profile(Path(tmp), Path(docx).resolve().parent) as profile:
         tmp_path = Path(tmp)
         command = [program, "--headless", "--norestore", "--nologo",
                    f"-env:UserInstallation={profile.as_uri()}", "--convert-to", EXPORT,
@@ -76,15 +76,16 @@ def bookmark_pages(docx: Path, names: list[str]) -> dict[str, int]:
 
 
 @contextlib.contextmanager
-def _profile(tmp: Path):
-    """The LibreOffice profile to lay out with: this user's own in its cache folder
-    (LibreOffice makes one in about 0.8 s on its first start, measured), held under a lock
-    since two LibreOffice processes cannot share one; while another build holds it, or if
-    the cache cannot be used, a new one in ``tmp``. No reader's settings have a say."""
+def _profile(tmp: Path, beside: Path):
+    """The LibreOffice profile to lay out with: the one kept beside the edition in the
+    build folder (LibreOffice makes one in about 0.8 s on its first start, measured; kept
+    inside the project, as everything a build reads), held under a lock since two
+    LibreOffice processes cannot share one; while another build holds it, or if it cannot
+    be used, a new one in ``tmp``. No reader's settings have a say."""
     import fcntl
 
     try:
-        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "paperpress"
+        cache = beside / ".libreoffice"
         cache.mkdir(parents=True, exist_ok=True, mode=0o700)
         if cache.stat().st_uid != os.getuid():
             raise OSError("not this user's folder")
