@@ -90,7 +90,37 @@ def _add_table(project: Path, text: str, name: str = "trade-table.yaml") -> Path
     return path
 
 
+def _append(project: Path, relative: str, text: str) -> None:
+    with (project / relative).open("a", encoding="utf-8") as f:
+        f.write(text)
+
+
+def _line_of(relative: str, text: str) -> int:
+    """The line of the bundled file ``relative`` that holds ``text`` (1-based)."""
+    from conftest import REPO
+
+    lines = (REPO / relative).read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if text in line)
+
+
+WHITEPAPER_CSS = "templates/html/whitepaper.css"
+PRESS_CSS = "templates/html/press.css"
+_PRESS_END = len((Path(__file__).resolve().parent.parent / PRESS_CSS)
+                 .read_text(encoding="utf-8").splitlines())
+
 CASES = {
+    "pagination setting out of range": (
+        lambda p: _edit(p, WHITEPAPER_CSS, "--float-shrink: 15%", "--float-shrink: 150%"),
+        f"{WHITEPAPER_CSS}:{_line_of(WHITEPAPER_CSS, '--float-shrink: 15%')}: --float-shrink:"
+        " 150% — a share of the picture's height from 0% to 40%"),
+    "pagination setting misspelt": (
+        lambda p: _edit(p, WHITEPAPER_CSS, "--tail-page: 25%", "--tail-pgae: 25%"),
+        f"{WHITEPAPER_CSS}:{_line_of(WHITEPAPER_CSS, '--tail-page: 25%')}: --tail-pgae: 25%"
+        " — no such setting: did you mean --tail-page?"),
+    "pagination setting in a press stylesheet, no percentage": (
+        lambda p: _append(p, PRESS_CSS, "\nmain > figure { --float-gap: 15; }\n"),
+        f"{PRESS_CSS}:{_PRESS_END + 2}: --float-gap: 15 — a share of the page's height"
+        " from 0% to 100%"),
     "stylesheet typo": (lambda p: _edit(p, CONFIG, "stylesheet: press.css",
                                         "stylesheet: pres.css"),
                         f"{CONFIG}:35: pdf: press: stylesheet 'pres.css' does not exist"),

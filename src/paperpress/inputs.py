@@ -366,6 +366,7 @@ def template_inputs(templates: Path = Path("templates"),
     """Each template the workflow declares, by its name under templates/: the fixed ones,
     and each page template with every template it includes, all checked like the sources.
     Raises SourceError for the first fault."""
+    from .stylesheets import check_settings
     from .templating import templates_used
 
     templates = Path(templates)
@@ -374,6 +375,9 @@ def template_inputs(templates: Path = Path("templates"),
         check_folder(folder, project, "the templates folder")
     found = {name: [str(check_project_file(templates / name, (templates,), "template"))]
              for name in FIXED_TEMPLATES}
+    for name in FIXED_TEMPLATES:
+        if name.endswith(".css"):
+            check_settings(templates / name)  # its pagination settings, before any job
     for name in PAGE_TEMPLATES:
         folder, _, page = name.partition("/")
         found[name] = [str(check_project_file(path, (templates,), "template"))

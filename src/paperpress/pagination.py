@@ -42,6 +42,15 @@ GAP, SHRINK = "float-gap", "float-shrink"
 # A table whose last rows would make a last page of their own, at most this share of it,
 # is set tight (class "tight") when that saves the page.
 TAIL = "tail-page"
+# Each setting's shares (from, to), what it is a share of and why it stops there: the
+# stylesheets are checked against these before a build (stylesheets.check_settings), so a
+# name or a value not here stops it rather than turning the setting off or running wild.
+SETTINGS = {
+    GAP: (0.0, 1.0, "a share of the page's height", ""),
+    SHRINK: (0.0, 0.4, "a share of the picture's height",
+             " (a chart made smaller still would have text too small to read)"),
+    TAIL: (0.0, 1.0, "a share of the page's height", ""),
+}
 # What a figure may move past.
 _TEXT = {"p", "ul", "ol", "blockquote", "dl"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}

@@ -9,6 +9,7 @@ from .chartspec import ChartSpec, load_chart_spec
 from .tablespec import TableSpec, load_table_spec
 from .errors import SourceError
 from .statistics import Statistics, load_statistics
+from .stylesheets import check_settings
 from .inputs import SYSTEM_PROFILE_DIRS, PdfSettings, resolve_named_file
 from .textfiles import line_of, plain_text_fault, read_yaml_mapping, yaml_flag
 
@@ -209,6 +210,7 @@ def pdf_settings(config: dict, root: Path, templates: Path) -> dict[str, PdfSett
                 settings["stylesheet"], base=Path(templates) / "html",
                 inside=(Path(templates), Path(root)), named_in=path,
                 line=line_of(given, "stylesheet"), what=f"pdf: {kind}: stylesheet"),)
+            check_settings(stylesheets[0])
         profile = None
         if settings.get("output_profile"):
             line = line_of(given, "output_profile")
