@@ -72,11 +72,14 @@ class _Gap:
 def paginate(source: str, lay_out: Callable[[str], object]):
     """Lay ``source`` (an HTML edition) out with ``lay_out`` (HTML text -> WeasyPrint
     document), moving or shrinking figures that leave a page empty. Returns the document
-    and what was done, one line a change."""
+    and what was done, one line a change.
+
+    One laid-out document at a time is held (a long edition's layout is a few hundred MiB):
+    a layout is let go once it is read, and the best text laid out again at the end in the
+    rare case a later pass did worse."""
     document = lay_out(source)
-    best = (_badness(document), document, [], source)
-    done: list[str] = []
-    text = source
+    text, done = source, []
+    best = (_badness(document), text, done)
     for _ in range(PASSES - 1):
         gaps = [gap for gap in find_gaps(document) if gap.action]
         if not gaps:
@@ -85,18 +88,22 @@ def paginate(source: str, lay_out: Callable[[str], object]):
         if not notes:
             break
         text, done = changed, done + notes
+        document = None
         document = lay_out(text)
         badness = _badness(document)
         if badness < best[0]:
-            best = (badness, document, list(done), text)
-    return _without_tail_page(best, lay_out)
+            best = (badness, text, list(done))
+    _, best_text, best_done = best
+    if best_text is not text:
+        document = None
+        document = lay_out(best_text)
+    return _without_tail_page(document, best_text, best_done, lay_out)
 
 
-def _without_tail_page(best, lay_out):
+def _without_tail_page(document, text: str, done: list[str], lay_out):
     """The layout whose last page holds nothing but the last rows of a table (a share of the
     page at most the table's --tail-page setting) laid out again with that table set tight
     (class ``tight``, which the stylesheet defines), kept when that saves the page."""
-    _, document, done, text = best
     tail = _tail_table(document)
     if tail is None:
         return document, done
@@ -107,11 +114,14 @@ def _without_tail_page(best, lay_out):
     main = root.find(".//main")
     table = list(main)[index]
     table.set("class", (table.get("class") or "") + " tight")
+    pages = len(document.pages)
+    document = None
     tighter = lay_out("<!DOCTYPE html>\n" + ET.tostring(root, encoding="unicode", method="html"))
-    if len(tighter.pages) < len(document.pages):
+    if len(tighter.pages) < pages:
         return tighter, done + [f"the last page held only {share:.0%} of a page of a table's"
                                 " last rows: the table set tight to end a page sooner"]
-    return document, done
+    tighter = None
+    return lay_out(text), done
 
 
 def _tail_table(document) -> tuple[int, float] | None:
