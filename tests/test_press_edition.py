@@ -377,10 +377,21 @@ def test_the_press_edition_defaults_to_fogra39_with_crop_marks(tmp_path):
     ("    output_profile: JapanColor2001Coated.icc\n",
      "publication.yaml:4: pdf: press: output_profile 'JapanColor2001Coated.icc' does not"
      " exist"),
+    # No such condition in the ICC's registry.
+    ("    output_condition: FOGRA99\n",
+     "publication.yaml:4: 'pdf: press: output_condition' FOGRA99 is not a registered print"
+     " condition (FOGRA39, "),
+    # A registered condition, but not the default profile's: the intent would name
+    # Japan Color 2001 Coated and carry FOGRA39's profile.
+    ("    output_condition: JC200103\n",
+     "publication.yaml:4: 'pdf: press: output_condition' JC200103 is not the condition of"
+     " output profile CoatedFOGRA39.icc ('Coated FOGRA39 (ISO 12647-2:2004)')"),
+    ("    output_profile: jc.icc\n    output_condition: FOGRA39\n",
+     "publication.yaml:5: 'pdf: press: output_condition' FOGRA39 is not the condition of"
+     " output profile jc.icc ('Japan Color 2001 Coated')"),
 ])
 def test_a_wrong_press_setting_is_one_line_naming_file_and_line(tmp_path, settings, says):
-    from paperpress.publication import load_config
-
+    _profile_described(tmp_path / "jc.icc", "Japan Color 2001 Coated")
     (tmp_path / "publication.yaml").write_text("pdf:\n  press:\n    variant: pdf/x-4\n"
                                                + settings, encoding="utf-8")
     with pytest.raises(SourceError) as err:
@@ -409,31 +420,6 @@ def _profile_described(path: Path, description: str) -> Path:
     data[at:at + len(old)] = description.encode("ascii").ljust(len(old), b"\0")
     path.write_bytes(bytes(data))
     return path
-
-
-@pytest.mark.parametrize("settings, says", [
-    # No such condition in the ICC's registry.
-    ("    output_condition: FOGRA99\n",
-     "publication.yaml:4: 'pdf: press: output_condition' FOGRA99 is not a registered print"
-     " condition (FOGRA39, "),
-    # A registered condition, but not the default profile's: the intent would name
-    # Japan Color 2001 Coated and carry FOGRA39's profile.
-    ("    output_condition: JC200103\n",
-     "publication.yaml:4: 'pdf: press: output_condition' JC200103 is not the condition of"
-     " output profile CoatedFOGRA39.icc ('Coated FOGRA39 (ISO 12647-2:2004)')"),
-    ("    output_profile: jc.icc\n    output_condition: FOGRA39\n",
-     "publication.yaml:5: 'pdf: press: output_condition' FOGRA39 is not the condition of"
-     " output profile jc.icc ('Japan Color 2001 Coated')"),
-])
-def test_an_output_condition_not_of_the_registry_or_not_of_the_profile_is_refused(
-        tmp_path, settings, says):
-    _profile_described(tmp_path / "jc.icc", "Japan Color 2001 Coated")
-    (tmp_path / "publication.yaml").write_text("pdf:\n  press:\n    variant: pdf/x-4\n"
-                                               + settings, encoding="utf-8")
-    with pytest.raises(SourceError) as err:
-        pdf_settings(load_config(tmp_path), tmp_path, TEMPLATES)
-    message = str(err.value)
-    assert says in message and "\n" not in message
 
 
 def test_an_output_condition_of_its_profile_is_taken(tmp_path):

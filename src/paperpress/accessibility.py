@@ -51,10 +51,16 @@ def finish_tagged_pdf(path: Path) -> None:
 
 def _tree_elements(struct_tree_root) -> set[tuple[int, int]]:
     """The structure elements reachable from the root, by object number."""
+    return {node.objgen for node in _structure(struct_tree_root.get("/K")) if node.is_indirect}
+
+
+def _structure(kids):
+    """The structure elements under ``kids`` (a /K entry), each once, depth first; marked
+    content and object references are leaves, not elements."""
     import pikepdf
 
     seen: set[tuple[int, int]] = set()
-    todo = [struct_tree_root.get("/K")]
+    todo = [kids]
     while todo:
         node = todo.pop()
         if isinstance(node, pikepdf.Array):
@@ -66,8 +72,8 @@ def _tree_elements(struct_tree_root) -> set[tuple[int, int]]:
                 seen.add(node.objgen)
             if node.get("/Type") in (pikepdf.Name.MCR, pikepdf.Name.OBJR):
                 continue
+            yield node
             todo.append(node.get("/K"))
-    return seen
 
 
 def _parent_tree_entries(parent_tree):
@@ -180,21 +186,8 @@ def _kids(element):
 
 
 def _elements(pdf, role: str):
-    import pikepdf
-
-    seen, todo = set(), [pdf.Root.StructTreeRoot.get("/K")]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, pikepdf.Array):
-            todo.extend(node)
-        elif isinstance(node, pikepdf.Dictionary):
-            if node.is_indirect:
-                if node.objgen in seen:
-                    continue
-                seen.add(node.objgen)
-            if node.get("/S") == role:
-                yield node
-            todo.append(node.get("/K"))
+    return (node for node in _structure(pdf.Root.StructTreeRoot.get("/K"))
+            if node.get("/S") == role)
 
 
 _PDFUA_DESCRIPTION = (
