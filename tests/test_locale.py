@@ -15,11 +15,11 @@ ZH = load_locale(LOCALES / "zh-CN.yaml")
 # --- Words --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("key, fields, en, zh", [
-    ("see_figure", {"number": 3}, "(see Figure 3)", "（见图3）"),
-    ("see_table", {"number": 2}, "(see Table 2)", "（见表2）"),
-    ("see_box", {"number": 1}, "(see Box 1)", "（见专栏1）"),
+    ("see_figure", {"number": 3}, "(see Figure\u00a03)", "（见图3）"),
+    ("see_table", {"number": 2}, "(see Table\u00a02)", "（见表2）"),
+    ("see_box", {"number": 1}, "(see Box\u00a01)", "（见专栏1）"),
     ("see_section", {"title": "Ports"}, "(see “Ports”)", "（见“Ports”）"),
-    ("figure", {"number": 3}, "Figure 3", "图3"),
+    ("figure", {"number": 3}, "Figure\u00a03", "图3"),
     ("unit", {"unit": "million TEU"}, "Unit: million TEU", "单位：million TEU"),
     ("contents", {}, "Contents", "目录"),
     ("key_figures", {}, "Key figures", "关键数据"),
