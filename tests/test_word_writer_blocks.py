@@ -396,8 +396,9 @@ def test_the_brief_carries_its_points_figures_and_title(built):
     assert texts(body, "KeyFiguresTitle") == [s["key_figures"]]
     # Points are items of a list (the style's numbering), summaries and runs of headlines
     # plain text.
-    assert texts(body, "BriefPoint") == [t["point"] + space + t["evidence"]]
-    assert texts(body, "BriefText") == [t["summary"], t["compact1"] + space + t["compact2"]]
+    assert texts(body, "BriefPoint") == [t["point"] + space + t["evidence"],
+                                         t["compact1"] + space + t["compact2"]]
+    assert texts(body, "BriefText") == [t["summary"]]
     assert texts(body, "Caption") == [
         s["figure"].format(number=1) + s["caption_separator"] + t["chart_caption"]]
     assert docx.Document(str(built.brief)).core_properties.title == t["title"]

@@ -148,11 +148,12 @@ def sample_document(lang: str, chapters_on_new_page: bool = True) -> Document:
     brief_figure = Figure(chart="trade", number=1, label=fig1, label_word=fig_word,
                           anchor="fig-1", caption=t["chart_caption"],
                           source=t["chart_source"], alt=t["chart_alt"])
+    space = " " if lang == "en" else ""  # the model's statement carries its own space
     brief = Brief(title=t["brief_title"], chapters=[BriefChapter(
         heading=t["chapter"], summary=t["summary"], sections=[
-            BriefSection(t["section"], [BriefPoint(t["point"], t["evidence"])],
+            BriefSection(t["section"], [BriefPoint(t["point"], space + t["evidence"])],
                          figures=[brief_figure]),
-            BriefSection(t["compact"], [BriefPoint(t["compact1"]), BriefPoint(t["compact2"])])])])
+            BriefSection(t["compact"], [BriefPoint(t["compact1"], space + t["compact2"])])])])
     return Document(
         meta={"title": t["title"], "issuer": t["issuer"], "date": t["date"], "lang": lang},
         blocks=blocks, notes=notes, brief=brief, strings=s,

@@ -365,13 +365,10 @@ def render_brief_docx(document_json: Path, figures_dir: Path, template_path: Pat
             writer.figure(flow, figure)
         for section in chapter.sections:
             flow.paragraph("Heading 2").add_run(section.heading)
-            if section.compact:
-                flow.paragraph(BRIEF_TEXT).add_run(run_on([p.lead for p in section.points]))
-            for point in [] if section.compact else section.points:
+            for point in section.points:
                 paragraph = flow.paragraph(BRIEF_POINT)
                 paragraph.add_run(point.lead, style="Lead-in")
-                if point.evidence:
-                    paragraph.add_run(run_on([point.lead, point.evidence])[len(point.lead):])
+                paragraph.add_run(point.evidence)
             for figure in section.figures:
                 writer.figure(flow, figure)
     _remove_marker(marker)

@@ -241,7 +241,7 @@ class Note:
 @dataclass
 class BriefPoint:
     lead: str
-    evidence: str = ""  # the sentence after the lead, when it carries the numbers
+    evidence: str  # the statement after the lead, with the space a Latin script puts before it
 
 
 @dataclass
@@ -249,11 +249,6 @@ class BriefSection:
     heading: str
     points: list[BriefPoint]
     figures: list[Figure] = field(default_factory=list)  # numbered in the brief's order
-
-    @property
-    def compact(self) -> bool:
-        """Points with no numbers read best as one run of headlines, not a list."""
-        return not any(p.evidence for p in self.points)
 
 
 @dataclass
