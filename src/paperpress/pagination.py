@@ -78,19 +78,21 @@ def paginate(source: str, lay_out: Callable[[str], object]):
     a layout is let go once it is read, and the best text laid out again at the end in the
     rare case a later pass did worse."""
     document = lay_out(source)
+    gaps = find_gaps(document)
     text, done = source, []
-    best = (_badness(document), text, done)
+    best = (_badness(document, gaps), text, done)
     for _ in range(PASSES - 1):
-        gaps = [gap for gap in find_gaps(document) if gap.action]
-        if not gaps:
+        actionable = [gap for gap in gaps if gap.action]
+        if not actionable:
             break
-        changed, notes = _apply(text, gaps)
+        changed, notes = _apply(text, actionable)
         if not notes:
             break
         text, done = changed, done + notes
         document = None
         document = lay_out(text)
-        badness = _badness(document)
+        gaps = find_gaps(document)
+        badness = _badness(document, gaps)
         if badness < best[0]:
             best = (badness, text, list(done))
     _, best_text, best_done = best
@@ -143,10 +145,10 @@ def _tail_table(document) -> tuple[int, float] | None:
     return list(parent).index(block.element), share
 
 
-def _badness(document) -> tuple:
-    """How badly a layout leaves pages empty: the empty space of the pages a figure left,
-    then the number of pages."""
-    return (round(sum(g.empty for g in find_gaps(document)), 3), len(document.pages))
+def _badness(document, gaps: list[_Gap]) -> tuple:
+    """How badly a layout leaves pages empty: the empty space of the pages a figure left
+    (``gaps``, found in it), then the number of pages."""
+    return (round(sum(g.empty for g in gaps), 3), len(document.pages))
 
 
 # ---------------------------------------------------------------------------------------
