@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from paperpress.document import build_document
-from paperpress.model import (Box, Document, Heading, ListBlock, Paragraph, Quote, Table,
-                              walk)
+from paperpress.model import (Box, Document, Figure, Heading, Image, KeyFigurePanel, ListBlock,
+                              Paragraph, Quote, Table, walk)
 from paperpress.provenance import NUMBER_RE, typed_numbers
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,18 +74,22 @@ def test_key_figures_data_tables_and_captions_carry_their_sources(docs):
     heads = _find(doc, place="table", file="fixtures/bulletin-zh/tables/farm-output.yaml")
     assert {n.text for n in heads} >= {"2024", "2025"}
     cells = _find(doc, place="table", source="typed", file="fixtures/bulletin-zh/text.md")
-    assert cells[0].text == "2936.2" and isinstance(doc.blocks[cells[0].block], Table)
+    # The caption, typed under the table, is printed (and listed) above it.
+    assert [n.text for n in cells[:2]] == ["2025", "2936.2"] and cells[0].line > cells[1].line
+    assert isinstance(doc.blocks[cells[0].block], Table)
     assert _find(doc, place="figure", file="fixtures/bulletin-zh/charts/gdp-trend.yaml")
 
 
 @pytest.mark.parametrize("name", PUBLICATIONS)
 def test_every_digit_the_text_prints_is_listed_once_in_reading_order(docs, name):
-    """The digit runs each paragraph, heading, list, quote, box and typed table prints (but
-    the pipeline's own figure labels and note calls) are those of its numbers."""
-    doc = docs[name]
+    """The digit runs each block prints (but the pipeline's own labels, 图3 / Table 2, and
+    note calls) are those of its numbers: typed and data tables, the appendix, captions."""
+    assert_every_digit_listed(docs[name])
+
+
+def assert_every_digit_listed(doc: Document) -> None:
     for index, block in enumerate(doc.blocks):
-        if not isinstance(block, (Paragraph, Heading, ListBlock, Quote, Box)) and not (
-                isinstance(block, Table) and block.origin == "text"):
+        if isinstance(block, KeyFigurePanel):
             continue
         printed = [m[0] for text in _texts(block) for m in NUMBER_RE.finditer(text)]
         listed = [m[0] for n in doc.numbers if n.block == index
@@ -103,9 +107,12 @@ def _texts(block):
             yield b.title
         elif isinstance(b, Paragraph):
             yield "".join(s.text for s in b.spans if not (s.ref or s.note))
-        elif isinstance(b, Table):
+        elif isinstance(b, Table):  # its caption above it, its source below
+            yield b.caption
             yield from ("".join(s.text for s in cell) for row in b.header + b.rows
                         for cell in row)
+            yield b.source
+        elif isinstance(b, (Figure, Image)):
             yield b.caption
             yield b.source
 
@@ -131,17 +138,23 @@ def test_typed_numbers_read_the_unit_after_them(text, units, expected):
     assert {n["line"] for n in found} == {7}
 
 
-def small_publication(root: Path, text: str, config: str = "") -> Path:
+def small_publication(root: Path, text: str, config: str = "", tables: dict | None = None,
+                      derived: bool = False) -> Path:
     """A publication of one data file (列 and % values) and ``text``'s body."""
     pub = root / "sources" / "pub"
     (pub / "data").mkdir(parents=True)
+    (pub / "tables").mkdir()
+    for name, spec in (tables or {}).items():
+        (pub / "tables" / f"{name}.yaml").write_text(spec, encoding="utf-8")
     (pub / "text.md").write_text("---\ntitle: 标题\nissuer: 某局\ndate: 2026年3月\nlang: zh-CN\n"
                                  "---\n\n" + text, encoding="utf-8")
     (pub / "data" / "trains.csv").write_text(
-        "key,period,value,unit,label,section\n"
-        "trains,2023,4168,列,中欧班列开行,一\n"
-        "trains,2022,3200,列,中欧班列开行,一\n"
-        "trains_growth,2023,30.3,%,中欧班列开行增长,一\n", encoding="utf-8")
+        "key,period,value,unit,label,section" + (",derived" if derived else "") + "\n"
+        + "".join(row + ("," if derived else "") + "\n" for row in (
+            "trains,2023,4168,列,中欧班列开行,一", "trains,2022,3200,列,中欧班列开行,一",
+            "trains_growth,2023,30.3,%,中欧班列开行增长,一"))
+        + ("trains_more,2023,968,列,第2年多开,二（1）,trains@2023 - trains@2022\n"
+           if derived else ""), encoding="utf-8")
     (pub / "publication.yaml").write_text(config or "{}\n", encoding="utf-8")
     return pub
 
@@ -166,3 +179,17 @@ def test_box_titles_notes_and_headings_ids(tmp_path):
         ("31", "typed", "note", 12, None, "date"),
     ]
     assert {n.section for n in doc.numbers if n.place == "note"} == {"sec-1"}
+
+
+def test_derived_values_in_a_data_table_and_the_appendix_list_their_terms(tmp_path):
+    table = ("caption: 2023年开行\nsource: 资料来源：某局\ndata: [trains.csv]\n"
+             "rows: [trains, trains_more]\ncolumns: [\"2023\"]\n")
+    pub = small_publication(tmp_path, "# 一、综合\n\n{{ table t }}\n",
+                            config="appendix:\n  title: 附表\n", tables={"t": table},
+                            derived=True)
+    doc = build_document(pub, TEMPLATES)
+    assert_every_digit_listed(doc)
+    note = [(n.text, n.key, n.kind) for n in doc.numbers if n.block == 1][-5:]
+    assert note == [("2", "trains_more", "label"), ("2023", "trains_more", "period"),
+                    ("968", "trains_more", "value"), ("4168", "trains", "value"),
+                    ("3200", "trains", "value")]

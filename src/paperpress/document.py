@@ -490,6 +490,7 @@ class _Reader:
         text = TABLE_CAPTION_RE.sub("", inline.content.strip(), count=1)
         text, attrs = self.trailing_attrs(text, line, allowed=("id", "source"))
         caption = self.substitute(text, line)
+        self.log[-1].above = True  # typed after the table, printed above it
         if not caption:
             self.fail("a table caption needs its text: 'Table: Caption'", line)
         if fault := plain_text_fault(caption):

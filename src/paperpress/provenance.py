@@ -42,6 +42,7 @@ class Written:
     block: int | None = None   # top-level block it is printed in
     place: str = ""            # "" : the kind of its block
     section_block: int | None = None  # for text outside blocks (notes): where called
+    above: bool = False        # printed above the block it follows: a table's caption
     order: tuple = ()
 
 
@@ -151,7 +152,8 @@ def collect(doc, pub, locale, text_log: list[Written], tables: dict) -> list[Pri
             add(written, typed_numbers(written.raw, relative(pub.text_path, project),
                                        written.line, units))
     for seq, written in enumerate(text_log):
-        written.order = (end + 1 if written.place == "note" else written.block, 0, seq)
+        written.order = (end + 1 if written.place == "note" else written.block,
+                         -1 if written.above else 0, seq)
         add(written, numbers_in(written, pub.stats, locale, units, project))
     data_tables = {id(t.rows): (tid, t) for tid, t in tables.items()}
     for block in walk(doc.blocks):
@@ -188,40 +190,69 @@ def collect(doc, pub, locale, text_log: list[Written], tables: dict) -> list[Pri
 
 
 def _data_table(spec, index: int, stats, locale, units, project) -> tuple[Written, list]:
-    """A data table's numbers: the caption's, each cell's value (its CSV row), the
-    periods heading the columns (typed in the spec), the source line's."""
-    found = []
-    for name in ("caption",):
-        found += numbers_in(Written(spec.caption, spec.path, spec.text_lines.get(name) or 0),
-                            stats, locale, units, project)
+    """A data table's numbers as tablespec prints them: the caption's; the periods heading
+    the columns (typed in the spec); each row's label and values (its CSV rows); under
+    it, the unit, the notes on derived values and the source line."""
+    file = relative(spec.path, project)
+    found = numbers_in(Written(spec.caption, spec.path, spec.text_lines.get("caption") or 0),
+                       stats, locale, units, project)
     for period, line in zip(spec.columns, spec.column_lines or [0] * len(spec.columns)):
         head = locale.fact_period(stats.resolve(f"{spec.rows[0]}@{period}"))
-        found += typed_numbers(head, relative(spec.path, project), line or 0, [])
-    for key in spec.rows:
-        for period in spec.columns:
-            fact = stats.resolve(f"{key}@{period}")
+        found += typed_numbers(head, file, line or 0, [])
+    notes = []
+    for key, line in zip(spec.rows, spec.row_lines or [0] * len(spec.rows)):
+        facts = [stats.resolve(f"{key}@{period}") for period in spec.columns]
+        label = spec.row_labels.get(key)
+        found += (typed_numbers(str(label), file, line or 0, []) if label else
+                  _digits(facts[0], facts[0].label, "label", project))
+        for fact in facts:
             number = locale.number(fact.value)
-            printed = number if spec.unit else locale.quantity(number, fact.unit)
-            found.append(data_number(fact, printed, project))
+            found.append(data_number(fact, number if spec.unit else
+                                     locale.quantity(number, fact.unit), project))
+            if fact.derived:
+                shown = locale.fact_period(fact)
+                notes += _digits(fact, str(label or fact.label), "label", project)
+                notes += _digits(fact, shown, "period", project)
+                notes += _derived_terms(fact, stats, locale, project)
+    found += typed_numbers(spec.unit, file, spec.text_lines.get("unit") or 0, [])
+    found += notes
     found += numbers_in(Written(spec.source, spec.path, spec.text_lines.get("source") or 0),
                         stats, locale, units, project)
     return Written("", spec.path, 0, index, "table", order=(index, 1, 0)), found
 
 
 def _appendix(table: Table, index: int, stats, locale, project) -> tuple[Written, list]:
-    """The appendix tables every fact: its value, and the digits of its period."""
+    """The appendix tables every fact, a row each: label, period, value, unit, section;
+    under it, the notes on derived values."""
     from .document import appendix_facts
 
-    found = []
-    for row, fact in zip(table.rows, appendix_facts(stats)):
-        label, period, value = ("".join(s.text for s in cell) for cell in row[:3])
-        value = value.strip(ALIGNMENT_SPACES)  # align_decimals pads the column
-        found += [data_number(fact, m[0], project, kind="label", value=m[0])
-                  for m in NUMBER_RE.finditer(label)]
-        found += [data_number(fact, m[0], project, kind="period", value=m[0])
-                  for m in NUMBER_RE.finditer(period)]
-        found.append(data_number(fact, value, project))
-    return Written("", "", 0, index, "table", order=(index, 1, 0)), found
+    found, notes = [], []
+    facts = appendix_facts(stats)
+    for fact in facts:
+        found += _digits(fact, fact.label, "label", project)
+        found += _digits(fact, locale.fact_period(fact), "period", project)
+        found.append(data_number(fact, locale.number(fact.value), project))
+        found += _digits(fact, fact.unit, "unit", project)
+        found += _digits(fact, fact.section, "section", project)
+    for fact in facts:
+        if fact.derived:
+            notes += _digits(fact, fact.label, "label", project)
+            notes += _derived_terms(fact, stats, locale, project)
+    return Written("", "", 0, index, "table", order=(index, 1, 0)), found + notes
+
+
+def _digits(fact, text: str, kind: str, project: Path) -> list[dict]:
+    """The digit runs of a fact's words printed beside its value (its label, period,
+    unit, section): from the data, but not its value."""
+    return [data_number(fact, m[0], project, kind=kind, value=m[0])
+            for m in NUMBER_RE.finditer(text)]
+
+
+def _derived_terms(fact, stats, locale, project: Path) -> list[dict]:
+    """A derived value's note prints the value and the values it was worked out from."""
+    terms = stats.terms(fact.derived)
+    return [data_number(fact, locale.number(fact.value), project)] + [
+        data_number(term, locale.number(term.value), project) for _, term in terms]
 
 
 def _yaml_line(path, field: str) -> int:
