@@ -27,6 +27,8 @@ rule publish:
     input:
         editions=lambda w: [f"build/{w.pub}/{e}" for e in editions(w.pub)],
         preflight=lambda w: [f"build/{w.pub}/{p}.preflight.txt" for p in pdfs(w.pub)],
+        # Published beside the editions, for whoever signs them off.
+        reports=lambda w: [f"build/{w.pub}/numbers.html"],
         code=code("publish"),
     output:
         RECEIPT,
@@ -35,5 +37,5 @@ rule publish:
     benchmark:
         "build/{pub}/benchmarks/publish.tsv"
     shell:
-        "{PAPERPRESS} publish output/{wildcards.pub} {input.editions}"
+        "{PAPERPRESS} publish output/{wildcards.pub} {input.editions} {input.reports}"
         " --keep {params.keep} --receipt {output} --staging build/{wildcards.pub}"
