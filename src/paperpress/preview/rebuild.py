@@ -1,6 +1,8 @@
 """Rebuilding on a change: the web edition first (the page reloads as soon as it is
 ready), then the screen PDF in a second run. Saves that come quickly one after another
-make one rebuild; a save during a rebuild makes one more after it."""
+make one rebuild; a save during a rebuild makes one more after it, and a save while the
+PDF is being made stops that run (the PDF is made again after the next web edition: an
+editor waits for the page, which would otherwise wait for a PDF already out of date)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ class Rebuilder(threading.Thread):
         self._pending = True  # the first build: what is in build/ may be older than sources
         self._changed_at = 0.0
         self._stopping = False
+        self._making_pdf = False
 
     def changed(self, paths: list[str]) -> None:
         """The watcher saw ``paths`` change."""
@@ -34,6 +37,8 @@ class Rebuilder(threading.Thread):
             self._pending = True
             self._changed_at = time.monotonic()
             self._cond.notify_all()
+            if self._making_pdf:  # (under the lock: it is the PDF's run that is stopped)
+                self.runner.interrupt(wait=False)
 
     def stop(self) -> None:
         with self._cond:
@@ -77,9 +82,15 @@ class Rebuilder(threading.Thread):
         if not result.ok or self._more_to_do():
             self.state.update(building=None)
             return
-        result = self.runner.run([self.target(PDF)])
+        with self._cond:
+            self._making_pdf = True
+        try:
+            result = self.runner.run([self.target(PDF)])
+        finally:
+            with self._cond:
+                self._making_pdf = False
         new = result.ok and self.files.keep(self.project / self.target(PDF), PDF)
-        if self._stopping:
-            result.errors = []  # interrupted on purpose, not a fault
+        if not result.ok and self._more_to_do():
+            result.errors = []  # stopped on purpose (a new save, or Ctrl-C), not a fault
         self.state.update(pdf_version=self.state.pdf_version + new, errors=result.errors,
                           log=result.log, building=None)

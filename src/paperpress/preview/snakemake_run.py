@@ -107,17 +107,19 @@ class SnakemakeRunner:
         return RunResult(ok=code == 0, errors=errors if code != 0 else [],
                          log=log or str(self.log_path))
 
-    def interrupt(self, timeout: float = 15.0) -> None:
+    def interrupt(self, wait: bool = True, timeout: float = 15.0) -> None:
         """Stop the run in progress, if any: SIGINT to Snakemake and its jobs (it then
-        removes the files it was making), SIGKILL if it has not ended within ``timeout``."""
+        removes the files it was making). With ``wait``, until it has ended, SIGKILL if it
+        has not within ``timeout`` seconds."""
         with self._lock:
             proc = self._proc
         if proc is None:
             return
         try:
             os.killpg(proc.pid, signal.SIGINT)
-            proc.wait(timeout)
+            if wait:
+                proc.wait(timeout)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
-            pass
+            pass  # it has just ended
