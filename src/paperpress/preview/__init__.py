@@ -38,13 +38,13 @@ def choose_publication(project: Path, wanted: str | None) -> tuple[str, str]:
     not there."""
     names = publications(project)
     if not names:
-        raise SourceError(project / "sources", "no publication here (no sources/*/"
-                                               "publication.yaml): run the preview in the"
-                                               " project's folder")
+        raise SourceError(f"{project}{os.sep}sources", "no publication here (no sources/*/"
+                                                        "publication.yaml): run the preview"
+                                                        " in the project's folder")
     if wanted is not None:
         if wanted not in names:
-            raise SourceError(project / "sources", f"no publication '{wanted}': there are "
-                                                   f"{', '.join(names)}")
+            raise SourceError("sources", f"no publication '{wanted}': there are "
+                                         f"{', '.join(names)}")
         return wanted, ""
     if len(names) == 1:
         return names[0], " (the only publication)"
