@@ -89,8 +89,7 @@ def run_preview(project: Path, wanted: str | None, port: int = 0, cores: str = "
         print(f"error: 127.0.0.1:{port}: {exc.strerror or exc} (leave out --port for a free"
               " one)", file=sys.stderr)
         return 1
-    runner = SnakemakeRunner(project, project / "build" / pub / "preview" / "snakemake.log",
-                             cores)
+    runner = SnakemakeRunner(project, project / "build" / pub / "preview", cores)
     rebuilder = Rebuilder(project, pub, runner, state, files)
     watcher = Watcher([project / "sources", project / "templates"], rebuilder.changed,
                       of_publication(project, pub))

@@ -15,7 +15,7 @@ from .state import KeptFiles, PreviewState
 
 # How long the sources must stay unchanged before a rebuild starts: an editor's save of
 # several files (or a save that writes, renames and touches) becomes one rebuild.
-SETTLE = 0.15
+SETTLE = 0.1
 HTML, PDF = "whitepaper.html", "whitepaper.pdf"
 
 

@@ -71,11 +71,12 @@ def errors_from_last_run(project: Path, started: float) -> tuple[list[dict], str
 
 
 class SnakemakeRunner:
-    """Runs ``python -m snakemake`` in the project, one run at a time, its output kept in
-    ``log_path``; ``interrupt()`` stops the run in progress as Ctrl-C would."""
+    """Runs ``python -m snakemake`` in the project, one run at a time, the output of each
+    target's last run kept in ``log_dir`` (snakemake-<target file name>.log);
+    ``interrupt()`` stops the run in progress as Ctrl-C would."""
 
-    def __init__(self, project: Path, log_path: Path, cores: str = "all"):
-        self.project, self.log_path, self.cores = project, log_path, cores
+    def __init__(self, project: Path, log_dir: Path, cores: str = "all"):
+        self.project, self.log_dir, self.cores = project, log_dir, cores
         self._proc: subprocess.Popen | None = None
         self._lock = threading.Lock()
 
@@ -87,8 +88,9 @@ class SnakemakeRunner:
 
     def run(self, targets: list[str]) -> RunResult:
         started = time.time()
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.log_path, "wb") as log:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / f"snakemake-{Path(targets[0]).name}.log"
+        with open(log_path, "wb") as log:
             with self._lock:
                 # A session of its own: the terminal's Ctrl-C reaches the preview, which
                 # then stops the run itself (interrupt), not Snakemake and its jobs first.
@@ -98,14 +100,14 @@ class SnakemakeRunner:
             code = self._proc.wait()
             with self._lock:
                 self._proc = None
-        output = self.log_path.read_text(encoding="utf-8", errors="replace")
+        output = log_path.read_text(encoding="utf-8", errors="replace")
         found = errors_from_last_run(self.project, started)
         errors, log = found if found else (errors_from_output(output), None)
         if code != 0 and not errors:
             errors = errors_from_output(output) or [error_entry(
                 (SNAKEMAKE_ERROR.findall(output) or ["the build failed"])[-1].strip())]
         return RunResult(ok=code == 0, errors=errors if code != 0 else [],
-                         log=log or str(self.log_path))
+                         log=log or str(log_path))
 
     def interrupt(self, wait: bool = True, timeout: float = 15.0) -> None:
         """Stop the run in progress, if any: SIGINT to Snakemake and its jobs (it then

@@ -1,6 +1,6 @@
 """Which files under sources/ and templates/ changed: their modification times and sizes,
 polled (the standard library has no portable change notification, and a poll of a
-project's few hundred files every quarter second costs well under a millisecond each)."""
+project's few hundred files every fifth of a second costs a few milliseconds)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ class Watcher(threading.Thread):
     the files that changed and that ``wanted`` accepts."""
 
     def __init__(self, folders: list[Path], on_change: Callable[[list[str]], None],
-                 wanted: Callable[[str], bool] = lambda path: True, interval: float = 0.25):
+                 wanted: Callable[[str], bool] = lambda path: True, interval: float = 0.2):
         super().__init__(name="preview-watcher", daemon=True)
         self.folders, self.on_change, self.wanted = folders, on_change, wanted
         self.interval = interval
