@@ -60,5 +60,6 @@ def waiting_page(lang: str, words: dict, snippet: str) -> bytes:
     """What is shown before the first good web edition: the bar and the errors alone."""
     title = html.escape(words.get("waiting", ""))
     return (f'<!DOCTYPE html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
-            f"<title>{title}</title></head><body><p style=\"margin:50vh 2em 0\">{title}</p>"
+            f"<title>{title}</title></head><body><p style=\"margin:45vh 1em 0;text-align:center;"
+            f"font:18px sans-serif\">{title}</p>"
             f"{snippet}</body></html>").encode("utf-8")
