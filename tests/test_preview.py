@@ -36,8 +36,8 @@ from paperpress.preview import choose_publication, of_publication
 from paperpress.preview.page import bar, inject, preview_words
 from paperpress.preview.rebuild import Rebuilder
 from paperpress.preview.server import PreviewServer
-from paperpress.preview.snakemake_run import (RunResult, errors_from_last_run,
-                                              errors_from_output)
+from paperpress.preview.snakemake_run import (RunResult, SnakemakeRunner,
+                                              errors_from_last_run, errors_from_output)
 from paperpress.preview.state import KeptFiles, PreviewState
 from paperpress.preview.watcher import changed, is_scratch, snapshot
 
@@ -99,6 +99,43 @@ def test_errors_come_from_the_logger_plugins_report_when_this_run_wrote_it(tmp_p
     assert errors_from_last_run(tmp_path, started - 1) == ([entry], "build/logs/r.log")
     # Written before this run started: an earlier run's, not this one's.
     assert errors_from_last_run(tmp_path, started + 1) is None
+
+
+class ScriptRunner(SnakemakeRunner):
+    """A runner whose 'Snakemake' is a script: prints ``output``, writes ``report`` as the
+    logger plugin's last-run.json if given, exits with ``code``."""
+
+    def __init__(self, project, output, code, report=None):
+        super().__init__(project, project / "logs")
+        self.script = (f"import sys, pathlib\nsys.stderr.write({output!r})\n"
+                       + (f"p = pathlib.Path('build/logs/last-run.json')\n"
+                          f"p.parent.mkdir(parents=True, exist_ok=True)\n"
+                          f"p.write_text({json.dumps(report)!r})\n" if report else "")
+                       + f"sys.exit({code})\n")
+
+    def command(self, targets):
+        return [sys.executable, "-c", self.script]
+
+
+def test_a_runs_errors_come_from_its_report_else_its_error_lines_else_its_last_error(
+        tmp_path):
+    line = "error: sources/p/text.md:4: placeholder {{ x }}: no data has the key 'x'\n"
+    result = ScriptRunner(tmp_path, "rule model:\n" + line, 1).run(["build/p/whitepaper.html"])
+    assert not result.ok and [e["text"] for e in result.errors] == [line[7:-1]]
+    assert result.log == str(tmp_path / "logs" / "snakemake-whitepaper.html.log")
+
+    entry = {"file": "a.csv", "line": 2, "message": "bad", "text": "a.csv:2: bad"}
+    report = {"ok": False, "errors": [entry], "log": "build/logs/run.log"}
+    result = ScriptRunner(tmp_path, "[failed] p: document model\n", 1, report).run(["t"])
+    assert result.errors == [entry] and result.log == str(tmp_path / "build/logs/run.log")
+
+    locked = "LockException:\nError: Directory cannot be locked. Please make sure that\n"
+    result = ScriptRunner(tmp_path, locked, 1).run(["t"])
+    assert [e["text"] for e in result.errors] == [
+        "Error: Directory cannot be locked. Please make sure that"]
+
+    result = ScriptRunner(tmp_path, "Nothing to be done.\n", 0).run(["t"])
+    assert result.ok and result.errors == []
 
 
 def test_the_bar_goes_before_the_end_of_the_body_and_its_words_cannot_close_the_script():

@@ -22,7 +22,7 @@ ERROR_LINE = re.compile(r"^error: (?P<text>(?:(?P<file>[^\s:][^:\n]*?)(?::(?P<li
                         r"(?P<message>.+?))\s*$", re.MULTILINE)
 # Snakemake's own stops (a lock held by another run, a rule it cannot find): its
 # "Error: …" / "…Error: …" lines, shown when no step said anything.
-SNAKEMAKE_ERROR = re.compile(r"^(?:\w*Error|Error)[:\s].*$", re.MULTILINE)
+SNAKEMAKE_ERROR = re.compile(r"^(?:\w*Error|\w*Exception): .+$", re.MULTILINE)
 LAST_RUN = Path("build") / "logs" / "last-run.json"
 
 
@@ -103,9 +103,12 @@ class SnakemakeRunner:
         output = log_path.read_text(encoding="utf-8", errors="replace")
         found = errors_from_last_run(self.project, started)
         errors, log = found if found else (errors_from_output(output), None)
+        if isinstance(log, str) and log:
+            log = str(self.project / log)  # the plugin's is relative to the project
         if code != 0 and not errors:
             errors = errors_from_output(output) or [error_entry(
-                (SNAKEMAKE_ERROR.findall(output) or ["the build failed"])[-1].strip())]
+                (SNAKEMAKE_ERROR.findall(output) or ["the build failed: see its log"])[-1]
+                .strip())]
         return RunResult(ok=code == 0, errors=errors if code != 0 else [],
                          log=log or str(log_path))
 
