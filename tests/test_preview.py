@@ -33,7 +33,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from conftest import REPO, copy_project
 from paperpress.cli import main
 from paperpress.preview import choose_publication, of_publication
-from paperpress.preview.page import bar, inject, preview_words
+from paperpress.preview.page import bar, inject, preview_words, source_lang
 from paperpress.preview.rebuild import Rebuilder
 from paperpress.preview.server import PreviewServer
 from paperpress.preview.snakemake_run import (RunResult, SnakemakeRunner,
@@ -149,6 +149,10 @@ def test_the_bar_goes_before_the_end_of_the_body_and_its_words_cannot_close_the_
 
 def test_the_preview_speaks_the_publications_language_english_where_its_locale_is_silent(
         tmp_path):
+    assert source_lang(REPO / "tests" / "fixtures" / PUB) == "zh-CN"
+    assert source_lang(REPO / "sources" / "northwind-harbour-2025") == "en"
+    (tmp_path / "text.md").write_text("---\ntitle: x\n---\nlang: fr\n")  # not front matter
+    assert source_lang(tmp_path) == "en"
     templates = REPO / "templates"
     assert preview_words(templates, "zh-CN")["title"] == "预览"
     assert preview_words(templates, "en")["title"] == "Preview"

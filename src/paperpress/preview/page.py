@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-FRONT_MATTER_LANG = re.compile(r"\A---\s*\n(?:.*\n)*?lang:\s*[\"']?([A-Za-z-]+)", re.MULTILINE)
+# The front matter's "lang:" line, before the line that closes the front matter.
+FRONT_MATTER_LANG = re.compile(r"\A---\s*\n(?:(?!---).*\n)*?lang:\s*[\"']?([A-Za-z-]+)")
 
 
 def source_lang(source: Path) -> str:

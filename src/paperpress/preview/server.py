@@ -70,7 +70,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
                                   "text/plain; charset=utf-8")
             return self._send(200, pdf, "application/pdf")
         if path == "/status":
-            body = json.dumps(self.server.state.as_dict(), ensure_ascii=False)
+            body = json.dumps(self.server.state.current()[1], ensure_ascii=False)
             return self._send(200, body.encode("utf-8"), "application/json")
         if path == "/events":
             return self._events()
@@ -84,7 +84,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.end_headers()
         state = self.server.state
         try:
-            seen, now = state.serial, state.as_dict()
+            seen, now = state.current()
             while now is not None or not state.stopping:
                 if now is None:
                     self.wfile.write(b": still here\n\n")

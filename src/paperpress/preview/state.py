@@ -35,6 +35,11 @@ class PreviewState:
         return {"version": self.version, "pdf_version": self.pdf_version,
                 "building": self.building, "errors": self.errors, "log": self.log}
 
+    def current(self) -> tuple[int, dict]:
+        """(serial, state), read together (never half of one update)."""
+        with self._cond:
+            return self.serial, self.as_dict()
+
     def wait(self, seen: int, timeout: float) -> tuple[int, dict | None]:
         """(serial, state) once the state has changed since serial ``seen``; (seen, None)
         after ``timeout`` seconds without a change or when the preview stops."""
