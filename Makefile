@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh Debian machine:
 #   make publish   install what is missing, then build every publication into output/
 #   make test      install what is missing, then run the test suite
+#   make preview   serve a publication in the browser, rebuilt as you edit (PUB=name)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -19,7 +20,7 @@ DEB_PACKAGES := fonts-noto-cjk fonts-noto-core libharfbuzz-subset0 libpango-1.0-
 TEST_PACKAGES := chromium chromium-driver
 STAMP := $(VENV)/.installed
 
-.PHONY: publish test bench update-page-references setup system-packages clean
+.PHONY: publish test preview bench update-page-references setup system-packages clean
 
 # An interrupted build leaves a lock (kill -9) or incomplete files (Ctrl-C): the next
 # publish clears a stale lock and redoes what was incomplete, by itself.
@@ -30,6 +31,13 @@ publish: setup
 test: setup
 	@$(MAKE) --no-print-directory system-packages DEB_PACKAGES="$(TEST_PACKAGES)"
 	$(BIN)/python -m pytest
+
+# Live preview of one publication (PUB=its folder in sources/; default: the only one, else
+# the first) on 127.0.0.1, rebuilt and reloaded as sources/ and templates/ change. Ctrl-C
+# stops it. (paperpress preview clears a stale lock itself, as publish does.)
+PUB ?=
+preview: setup
+	PYTHONPATH=src $(BIN)/python -m paperpress preview $(PUB)
 
 # Timings of clean, no-op and incremental builds (by hand; not part of the tests).
 bench: setup

@@ -2,9 +2,11 @@
 
 Builds a temporary copy of the project and prints, for each kind of run, the median wall
 time and the peak memory of the largest process over several runs, then the time each
-stage took in the clean build (from the rules' Snakemake benchmark files).
+stage took in the clean build (from the rules' Snakemake benchmark files), and the live
+preview's latency: from saving text.md to the new text in the page the preview serves,
+for the bundled white paper and the short Chinese bulletin (tests/fixtures/bulletin-zh).
 
-    python tools/bench.py [--runs 3] [--cores 2]
+    python tools/bench.py [--runs 3] [--cores 2] [--only-preview]
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
@@ -25,6 +30,9 @@ REPO = Path(__file__).resolve().parent.parent
 PUB = "hunan-bri-2023"
 BUDGETS = {"clean build, no worker yet": 6.0, "clean build": 6.0, "no-op rebuild": 1.2,
            "one data value changed": 4.0}
+# Save -> the new text served by `paperpress preview` ("within a few seconds", issue 13).
+PREVIEW_BUDGET = 3.0
+SMALL_PUB = REPO / "tests" / "fixtures" / "bulletin-zh"
 PEAK_BUDGET_MB = 500
 # Run snakemake in a child and report the largest resident size among it and its jobs.
 MEASURE = ("import resource, subprocess, sys, time\n"
@@ -35,7 +43,8 @@ MEASURE = ("import resource, subprocess, sys, time\n"
            "print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
 
 
-def copy_project(dest: Path) -> Path:
+def copy_project(dest: Path, pub: str = PUB, source: Path | None = None) -> Path:
+    """A copy of the project with one publication: ``pub`` of sources/, or ``source``."""
     dest.mkdir()
     for name in ("Snakefile", "profiles", "workflow", "src", "sources", "templates"):
         src = REPO / name
@@ -45,8 +54,10 @@ def copy_project(dest: Path) -> Path:
             shutil.copy2(src, dest / name)
     # The budgets are the bundled white paper's: the other publications are left out.
     for other in (dest / "sources").iterdir():
-        if other.name != PUB:
+        if other.name != pub:
             shutil.rmtree(other)
+    if source is not None:
+        shutil.copytree(source, dest / "sources" / pub)
     return dest
 
 
@@ -152,13 +163,101 @@ def stage_times(project: Path) -> dict[str, tuple[int, float]]:
     return {k: tuple(v) for k, v in stages.items()}
 
 
+def _status(url: str) -> dict:
+    import json
+
+    with urllib.request.urlopen(url + "status", timeout=30) as r:
+        return json.load(r)
+
+
+def _served(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return r.read().decode("utf-8")
+
+
+def _until(condition, timeout: float = 600.0, every: float = 0.02) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise SystemExit("preview: timed out")
+        time.sleep(every)
+
+
+def mark_text(path: Path, n: int) -> str:
+    """Put a word of its own into the text's first paragraph (after its first comma);
+    returns the word."""
+    word = f"预览第{n}次"
+    text = re.sub(r"预览第\d+次", "", path.read_text(encoding="utf-8"))
+    body_at = text.index("\n---\n", 4) + 5
+    for m in re.finditer(r"^[^#{\-|>:\s].*$", text[body_at:], re.MULTILINE):
+        line = m[0]
+        if "，" in line:
+            at = body_at + m.start() + line.index("，") + 1
+            path.write_text(text[:at] + word + text[at:], encoding="utf-8")
+            return word
+    raise SystemExit(f"{path}: no paragraph with a comma to mark")
+
+
+def preview_latency(project: Path, pub: str, runs: int, cores: int, env: dict) -> list[float]:
+    """Seconds from saving text.md to the served page holding the new text, ``runs``
+    times, each save made with the preview idle (its previous web edition and PDF built):
+    `paperpress preview` as an editor runs it, polled every 20 ms."""
+    proc = subprocess.Popen([sys.executable, "-m", "paperpress", "preview", pub, "--cores",
+                             str(cores)], cwd=project, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env={**env, "PYTHONPATH": str(project / "src")})
+    try:
+        proc.stdout.readline()
+        url = re.search(r"http://\S+/", proc.stdout.readline())[0]
+        idle = lambda: (lambda s: s["version"] >= 1 and s["building"] is None)(_status(url))  # noqa: E731
+        _until(idle, every=0.2)  # the first build, with its PDF
+        times = []
+        for n in range(runs):
+            word = mark_text(project / "sources" / pub / "text.md", n)
+            saved = time.perf_counter()
+            _until(lambda: word in _served(url))
+            times.append(time.perf_counter() - saved)
+            _until(idle, every=0.2)
+        return times
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=60)
+
+
+def preview_results(tmp: Path, runs: int, cores: int, env: dict) -> dict[str, list[float]]:
+    results = {}
+    for pub, source in ((PUB, None), (SMALL_PUB.name, SMALL_PUB)):
+        project = copy_project(tmp / f"preview-{pub}", pub, source)
+        results[f"preview: {pub}"] = preview_latency(project, pub, runs, cores, env)
+    return results
+
+
+def print_preview(results: dict[str, list[float]], cores: int) -> None:
+    print(f"\nlive preview, save -> new text served (the web edition rebuilt, --cores {cores}):")
+    for name, times in results.items():
+        median = statistics.median(times)
+        print(f"{name:<32}{median:>8.2f}s{min(times):>7.2f}s{max(times):>7.2f}s"
+              f"  budget {PREVIEW_BUDGET:.1f} s {'ok' if median <= PREVIEW_BUDGET else 'OVER'}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--skip-largest", action="store_true",
                         help="leave out the build of the largest accepted publication")
+    parser.add_argument("--only-preview", action="store_true",
+                        help="measure the live preview's latency alone")
     args = parser.parse_args()
+
+    if args.only_preview:
+        with tempfile.TemporaryDirectory(prefix="paperpress-bench-") as tmp:
+            workers = Path(tmp) / "workers"
+            workers.mkdir(mode=0o700)
+            env = {**os.environ, "PAPERPRESS_WORKER_DIR": str(workers)}
+            print_preview(preview_results(Path(tmp), args.runs, args.cores, env), args.cores)
+            stop_workers(workers)
+        return 0
 
     results: dict[str, list[tuple[float, float]]] = defaultdict(list)
     worker_peak = 0.0
@@ -188,6 +287,7 @@ def main() -> int:
                 if change is not None:
                     change(project, n)
                 results[name].append(build(project, args.cores, env))
+        preview = preview_results(Path(tmp), args.runs, args.cores, env)
         worker_peak = max(worker_peak, stop_workers(workers))
         largest = None
         if not args.skip_largest:
@@ -218,6 +318,7 @@ def main() -> int:
     print(f"the warm worker itself: {worker_peak:.0f} MiB (each step it forks shares those"
           " pages; the peaks above count them)")
     print(f"peak memory budget {PEAK_BUDGET_MB} MiB: {'ok' if peak < PEAK_BUDGET_MB else 'OVER'}")
+    print_preview(preview, args.cores)
     print("\nstages of the last clean build, warm worker (seconds summed over their jobs;"
           f" {args.cores} run at once):")
     print(f"{'stage':<12}{'jobs':>6}{'seconds':>10}")

@@ -101,6 +101,14 @@ def _worker(a):
             print(f"{path}: not running")
 
 
+def _preview(a):
+    from .preview import run_preview
+
+    status = run_preview(a.project, a.publication, port=a.port, cores=a.cores)
+    if status:
+        sys.exit(status)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="paperpress", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -183,6 +191,16 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("worker", help="start, stop or ask after the warm worker")
     p.add_argument("action", choices=["start", "stop", "status"])
     p.set_defaults(func=_worker)
+
+    p = sub.add_parser("preview", help="serve a publication's web edition and PDF on"
+                       " 127.0.0.1, rebuilt and reloaded in the browser as you edit")
+    p.add_argument("publication", nargs="?",
+                   help="a folder of sources/ (default: the only one, else the first)")
+    p.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
+    p.add_argument("--cores", default="all", help="Snakemake's --cores (default: all)")
+    p.add_argument("--project", type=Path, default=Path("."),
+                   help="the project's folder, with the Snakefile (default: here)")
+    p.set_defaults(func=_preview)
 
     args = parser.parse_args(argv)
     try:

@@ -97,7 +97,8 @@ LIMITS = ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_NOFI
 def run_via_worker(argv: list[str]) -> int | None:
     """Run ``paperpress argv`` in the worker and return its exit status, or None if there
     is no worker to run it (the caller then runs it itself)."""
-    if not enabled() or argv[:1] == ["worker"]:
+    # The preview is a long-running server of its own, not a step: never in the worker.
+    if not enabled() or argv[:1] in (["worker"], ["preview"]):
         return None
     started = time.time()
     path = socket_path()

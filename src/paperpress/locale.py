@@ -101,8 +101,9 @@ PERIODS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 SECTIONS = ("babel", "strings", "numbers", "periods")
 # Optional: the face a chart's text is set in, ahead of the house style's; the faces the
-# Word editions fall back to on a machine without the template's own.
-OPTIONAL_SECTIONS = ("chart_font", "word_fonts")
+# Word editions fall back to on a machine without the template's own; the live
+# preview's words (paperpress/preview/page.py reads them).
+OPTIONAL_SECTIONS = ("chart_font", "word_fonts", "preview")
 # What a word_fonts entry may say of a face (see templates/locales/zh-CN.yaml).
 WORD_FONT_KEYS = ("instead", "charset", "family", "panose")
 WORD_FONT_FAMILIES = ("roman", "swiss", "modern", "script", "decorative", "auto")
