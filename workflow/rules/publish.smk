@@ -27,6 +27,9 @@ rule publish:
     input:
         editions=lambda w: [f"build/{w.pub}/{e}" for e in editions(w.pub)],
         preflight=lambda w: [f"build/{w.pub}/{p}.preflight.txt" for p in pdfs(w.pub)],
+        # Kept in the release: the next publish's change report compares with it.
+        model="build/{pub}/document.json",
+        report=TEMPLATE_FILES["html/changes.html.j2"],
         code=code("publish"),
     output:
         RECEIPT,
@@ -35,5 +38,6 @@ rule publish:
     benchmark:
         "build/{pub}/benchmarks/publish.tsv"
     shell:
-        "{PAPERPRESS} publish output/{wildcards.pub} {input.editions}"
+        "{PAPERPRESS} publish output/{wildcards.pub} {input.editions} {input.model}"
         " --keep {params.keep} --receipt {output} --staging build/{wildcards.pub}"
+        " --change-report templates/html"
