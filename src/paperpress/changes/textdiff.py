@@ -82,7 +82,7 @@ def units(model: dict) -> list[Unit]:
                     add("caption", f"{b.get('label', '')} {b['caption']}", line)
                 for row in b.get("header", []) + b.get("rows", []):
                     add("row", " | ".join(_spans_text(cell) for cell in row), line,
-                        b.get("label") or b.get("caption") or "")
+                        b.get("label") or b.get("caption") or section[0])
             elif kind == "key_figures":
                 for k in model.get("key_figures", []):
                     add("key_figure", f"{k.get('label', '')}: {k.get('number', '')}"
