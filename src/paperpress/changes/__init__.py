@@ -96,7 +96,14 @@ def write_change_report(files: list[Path], baseline: Baseline | None, templates:
         if old is not None and (old / f.name).is_file():
             old_count = old_pages.get(f.name, {}).get("pages") or page_count(old / f.name)
         counts.append({"edition": f.name, "old": old_count, "new": new_count,
-                       "was_published": old is not None and (old / f.name).is_file()})
+                       "was_published": old is not None and (old / f.name).is_file(),
+                       "removed": False})
+    if old is not None:  # editions the release compared with had and this one has not
+        for entry in (_json(old / "manifest.json") or {}).get("files", []):
+            name = entry.get("file", "")
+            if name not in by_name and name not in DERIVED:
+                counts.append({"edition": name, "old": old_pages.get(name, {}).get("pages"),
+                               "new": None, "was_published": True, "removed": True})
     for f in files:  # the press editions' counts, kept for the next report
         if f.suffix == ".pdf" and f.name not in signatures:
             signatures[f.name] = {"pages": next(c["new"] for c in counts

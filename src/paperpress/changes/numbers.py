@@ -69,7 +69,8 @@ def text_number_changes(changes: list[Change], known: set[str] = frozenset()) ->
                 continue
             row = rows.setdefault((old, new), NumberChange("", "", old, new))
             unit = change.unit
-            place = " — ".join(p for p in (unit.section, unit.owner) if p) or unit.kind
+            place = " — ".join(dict.fromkeys(p for p in (unit.section, unit.owner) if p))
+            place = place or unit.kind
             if unit.line:
                 place += f" (text.md:{unit.line})"
             if place not in row.where:

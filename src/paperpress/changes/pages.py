@@ -68,7 +68,12 @@ def compare_pdf(new_pdf: Path, old_pdf: Path | None, old_signatures: list[dict] 
     import pypdfium2 as pdfium
 
     new_doc = pdfium.PdfDocument(str(new_pdf))
-    old_doc = pdfium.PdfDocument(str(old_pdf)) if old_pdf is not None else None
+    old_doc = None
+    if old_pdf is not None:
+        try:
+            old_doc = pdfium.PdfDocument(str(old_pdf))
+        except pdfium.PdfiumError:
+            old_doc = None  # damaged by hand since: its pages are not compared
     try:
         old_count = len(old_doc) if old_doc is not None else None
         if old_doc is not None and (old_signatures is None or len(old_signatures) != old_count):

@@ -84,8 +84,9 @@ def units(model: dict) -> list[Unit]:
                     add("row", " | ".join(_spans_text(cell) for cell in row), line,
                         b.get("label") or b.get("caption") or section[0])
             elif kind == "key_figures":
+                colon = ": " if _spaced(model) else "："
                 for k in model.get("key_figures", []):
-                    add("key_figure", f"{k.get('label', '')}: {k.get('number', '')}"
+                    add("key_figure", f"{k.get('label', '')}{colon}{k.get('number', '')}"
                                       f"{k.get('unit_separator', '')}{k.get('unit', '')}"
                                       f"{k.get('period_note', '')}", line,
                         model.get("strings", {}).get("key_figures", ""))
