@@ -104,6 +104,27 @@ def test_numbers_from_the_data_are_matched_by_key_and_period():
     assert data_number_changes(old, old) == []
 
 
+def test_with_the_models_lists_a_data_number_is_listed_once_by_key_and_a_typed_one_too():
+    from paperpress.changes.numbers import number_changes
+
+    def model(teu, berths):
+        text = f"The port handled {teu} million TEU at {berths} berths."
+        return _model([{"kind": "heading", "text": "Traffic", "level": 1},
+                       _para(text, 19)],
+                      numbers=[{"text": teu, "value": teu, "unit": "million TEU",
+                                "source": "data", "key": "teu", "period": "2025",
+                                "block": 1, "place": "paragraph", "section": "Traffic"},
+                               {"text": berths, "value": berths, "source": "typed",
+                                "block": 1, "place": "paragraph", "section": "Traffic"}])
+
+    old, new = model("1.55", "11"), model("1.57", "12")
+    rows, listed = number_changes(old, new, text_diff(old, new))
+    assert listed
+    assert [(r.key, r.period, r.old, r.new, r.where) for r in rows] == [
+        ("teu", "2025", "1.55", "1.57", ["Traffic — paragraph (text.md:19)"]),
+        ("", "", "11", "12", ["Traffic (text.md:19)"])]
+
+
 def test_a_changed_region_of_a_page_is_one_box_around_it():
     from PIL import Image, ImageDraw
 

@@ -17,9 +17,13 @@ class NumberChange:
     where: list[str] = field(default_factory=list)
 
 
-def _place(entry: dict) -> str:
+def _place(entry: dict, lines: dict[int, int]) -> str:
+    """Where a listed number is printed: its section, the kind of place (paragraph,
+    key_figure, table …) and the line of text.md that block starts at."""
     parts = [str(entry.get(k)) for k in ("section", "place") if entry.get(k)]
-    return " — ".join(parts) or str(entry.get("block", ""))
+    place = " — ".join(dict.fromkeys(parts)) or str(entry.get("block", ""))
+    line = lines.get(entry.get("block"))
+    return f"{place} (text.md:{line})" if line else place
 
 
 def _by_key(numbers: list[dict]) -> dict[tuple[str, str], list[dict]]:
@@ -35,38 +39,50 @@ def _shown(entries: list[dict]) -> str:
     return str(e.get("text") or e.get("value", ""))
 
 
-def data_number_changes(old: list[dict], new: list[dict]) -> list[NumberChange]:
+def data_number_changes(old: list[dict], new: list[dict], old_lines: dict | None = None,
+                        new_lines: dict | None = None) -> list[NumberChange]:
     """Numbers drawn from the data whose value changed, or that came or went, by key and
-    period, each with every place it appears in the new text (the old, when gone)."""
+    period, each with every place it appears in the new text (the old, when gone).
+    ``*_lines``: each top-level block's line in text.md, by its index."""
     before, after = _by_key(old), _by_key(new)
+    old_lines, new_lines = old_lines or {}, new_lines or {}
     out = []
     for key, entries in after.items():
         was = before.get(key)
         if was is None:
-            out.append(NumberChange(*key, "", _shown(entries), _places(entries)))
+            out.append(NumberChange(*key, "", _shown(entries), _places(entries, new_lines)))
         elif (was[0].get("value"), was[0].get("unit")) != (entries[0].get("value"),
                                                            entries[0].get("unit")):
-            out.append(NumberChange(*key, _shown(was), _shown(entries), _places(entries)))
+            out.append(NumberChange(*key, _shown(was), _shown(entries),
+                                    _places(entries, new_lines)))
     for key, entries in before.items():
         if key not in after:
-            out.append(NumberChange(*key, _shown(entries), "", _places(entries)))
+            out.append(NumberChange(*key, _shown(entries), "", _places(entries, old_lines)))
     return out
 
 
-def _places(entries: list[dict]) -> list[str]:
-    return list(dict.fromkeys(_place(e) for e in entries))
+def _places(entries: list[dict], lines: dict) -> list[str]:
+    return list(dict.fromkeys(_place(e, lines) for e in entries))
+
+
+def _plain(number: str) -> str:
+    return number.replace(",", "").rstrip("%")
+
+
+def _block_lines(model: dict) -> dict[int, int]:
+    return {i: b.get("line", 0) for i, b in enumerate(model.get("blocks", []))}
 
 
 def text_number_changes(changes: list[Change], known: set[str] = frozenset()) -> list[NumberChange]:
     """Numbers replaced in the text that changed (one row per old -> new, with every unit
-    it was replaced in), leaving out those ``known`` already (the data's, by new text)."""
+    it was replaced in), leaving out those ``known`` already (the data's, by value)."""
     rows: dict[tuple[str, str], NumberChange] = {}
     for change in changes:
         if change.status != "changed":
             continue
         for old, new in changed_numbers(change):
-            if new in known:
-                continue
+            if _plain(new) in known:
+                continue  # listed with its key and period
             row = rows.setdefault((old, new), NumberChange("", "", old, new))
             unit = change.unit
             place = " — ".join(dict.fromkeys(p for p in (unit.section, unit.owner) if p))
@@ -82,7 +98,11 @@ def number_changes(old_model: dict, new_model: dict,
                    changes: list[Change]) -> tuple[list[NumberChange], bool]:
     """(the numbers that changed, whether they came from the models' lists of numbers)."""
     if isinstance(old_model.get("numbers"), list) and isinstance(new_model.get("numbers"), list):
-        data = data_number_changes(old_model["numbers"], new_model["numbers"])
-        known = {n.new for n in data}
+        data = data_number_changes(old_model["numbers"], new_model["numbers"],
+                                   _block_lines(old_model), _block_lines(new_model))
+        known = {_plain(str(e.get("value", ""))) for e in new_model["numbers"]
+                 if e.get("source") == "data" and any(
+                     (e.get("key"), str(e.get("period") or "")) == (n.key, n.period)
+                     for n in data)}
         return data + text_number_changes(changes, known), True
     return text_number_changes(changes), False
