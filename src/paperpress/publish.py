@@ -251,13 +251,14 @@ def _prune(store: Path, keep: int) -> None:
 
 def approval(store: Path) -> dict | None:
     """The approved release of a store, {"release": name, "approved": when}, while it is
-    still there."""
+    one of the store's published releases (a record edited to name anything else is no
+    approval)."""
     try:
         record = json.loads((Path(store) / APPROVED).read_text(encoding="utf-8"))
         name = record["release"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return record if (Path(store) / name).is_dir() else None
+    return record if isinstance(name, str) and name in _published(Path(store)) else None
 
 
 def approve(out_dir: Path) -> str:
