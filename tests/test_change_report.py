@@ -109,13 +109,17 @@ def test_with_the_models_lists_a_data_number_is_listed_once_by_key_and_a_typed_o
 
     def model(teu, berths):
         text = f"The port handled {teu} million TEU at {berths} berths."
-        return _model([{"kind": "heading", "text": "Traffic", "level": 1},
+        return _model([{"kind": "heading", "text": "Traffic", "level": 1, "anchor": "sec-1"},
                        _para(text, 19)],
-                      numbers=[{"text": teu, "value": teu, "unit": "million TEU",
+                      numbers=[{"text": "2025", "value": "2025", "source": "data",
+                                "key": "teu", "period": "2025", "kind": "period",
+                                "block": 1, "place": "paragraph", "section": "sec-1"},
+                               {"text": teu, "value": teu, "unit": "million TEU",
                                 "source": "data", "key": "teu", "period": "2025",
-                                "block": 1, "place": "paragraph", "section": "Traffic"},
+                                "kind": "value", "block": 1, "place": "paragraph",
+                                "section": "sec-1"},
                                {"text": berths, "value": berths, "source": "typed",
-                                "block": 1, "place": "paragraph", "section": "Traffic"}])
+                                "block": 1, "place": "paragraph", "section": "sec-1"}])
 
     old, new = model("1.55", "11"), model("1.57", "12")
     rows, listed = number_changes(old, new, text_diff(old, new))
@@ -289,11 +293,13 @@ def test_the_report_lists_exactly_the_changed_number_and_the_pages_it_moved(twic
     old, new = (store / n for n in (store / ".published").read_text().split())
     assert f"Compared with the previous release, {old.name}" in second
     numbers = _section(second, "Numbers")
-    assert re.findall(r"<del>(.*?)</del>", numbers) == ["1.55"]
-    assert re.findall(r"<ins>(.*?)</ins>", numbers) == ["1.57"]
-    # Every place it appears: the opening paragraph, the key figures, the containers
-    # paragraph (the chart is listed under charts).
-    assert numbers.count("text.md:") == 3
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td class=\"num\"><del>(.*?)</del>"
+                      r".*?<ins>(.*?)</ins></td>\s*<td>(.*?)</td></tr>", numbers, re.S)
+    assert [r[:2] for r in rows] == [("teu", "2025")]  # that number alone, by key and period
+    assert rows[0][2].startswith("1.55") and rows[0][3].startswith("1.57")
+    # Every place it appears: the two paragraphs (by their lines) and the key figures.
+    places = rows[0][4].split("<br>")
+    assert len([p for p in places if "text.md:" in p]) == 2 and len(places) == 3, places
     assert "Figure" in _section(second, "Charts and tables")
     # The pages listed are those whose text changed, found here by pdftotext.
     before, after = (_page_texts(r / "whitepaper.pdf") for r in (old, new))

@@ -17,19 +17,25 @@ class NumberChange:
     where: list[str] = field(default_factory=list)
 
 
-def _place(entry: dict, lines: dict[int, int]) -> str:
-    """Where a listed number is printed: its section, the kind of place (paragraph,
-    key_figure, table …) and the line of text.md that block starts at."""
-    parts = [str(entry.get(k)) for k in ("section", "place") if entry.get(k)]
-    place = " — ".join(dict.fromkeys(parts)) or str(entry.get("block", ""))
-    line = lines.get(entry.get("block"))
+def _place(entry: dict, where: dict) -> str:
+    """Where a listed number is printed: its section's heading, the kind of place
+    (paragraph, key_figure, table …) and the line of text.md its block starts at.
+    ``where``: {"lines": block index -> line, "sections": heading anchor -> its text}."""
+    section = entry.get("section") or ""
+    parts = [where.get("sections", {}).get(section, section),
+             str(entry.get("place") or "").replace("_", " ")]
+    place = " — ".join(dict.fromkeys(p for p in parts if p)) or str(entry.get("block", ""))
+    line = where.get("lines", {}).get(entry.get("block"))
     return f"{place} (text.md:{line})" if line else place
 
 
 def _by_key(numbers: list[dict]) -> dict[tuple[str, str], list[dict]]:
     out: dict[tuple[str, str], list[dict]] = {}
     for entry in numbers:
-        if entry.get("source") == "data" and entry.get("key"):
+        # A data row prints its value, and may print its period and label too (a table's
+        # row): the value is what changes.
+        if (entry.get("source") == "data" and entry.get("key")
+                and entry.get("kind", "value") in ("value", "")):
             out.setdefault((str(entry["key"]), str(entry.get("period") or "")), []).append(entry)
     return out
 
@@ -39,25 +45,25 @@ def _shown(entries: list[dict]) -> str:
     return str(e.get("text") or e.get("value", ""))
 
 
-def data_number_changes(old: list[dict], new: list[dict], old_lines: dict | None = None,
-                        new_lines: dict | None = None) -> list[NumberChange]:
+def data_number_changes(old: list[dict], new: list[dict], old_where: dict | None = None,
+                        new_where: dict | None = None) -> list[NumberChange]:
     """Numbers drawn from the data whose value changed, or that came or went, by key and
     period, each with every place it appears in the new text (the old, when gone).
-    ``*_lines``: each top-level block's line in text.md, by its index."""
+    ``*_where``: how to name a place of each model (see ``_place``)."""
     before, after = _by_key(old), _by_key(new)
-    old_lines, new_lines = old_lines or {}, new_lines or {}
+    old_where, new_where = old_where or {}, new_where or {}
     out = []
     for key, entries in after.items():
         was = before.get(key)
         if was is None:
-            out.append(NumberChange(*key, "", _shown(entries), _places(entries, new_lines)))
+            out.append(NumberChange(*key, "", _shown(entries), _places(entries, new_where)))
         elif (was[0].get("value"), was[0].get("unit")) != (entries[0].get("value"),
                                                            entries[0].get("unit")):
             out.append(NumberChange(*key, _shown(was), _shown(entries),
-                                    _places(entries, new_lines)))
+                                    _places(entries, new_where)))
     for key, entries in before.items():
         if key not in after:
-            out.append(NumberChange(*key, _shown(entries), "", _places(entries, old_lines)))
+            out.append(NumberChange(*key, _shown(entries), "", _places(entries, old_where)))
     return out
 
 
@@ -69,8 +75,12 @@ def _plain(number: str) -> str:
     return number.replace(",", "").rstrip("%")
 
 
-def _block_lines(model: dict) -> dict[int, int]:
-    return {i: b.get("line", 0) for i, b in enumerate(model.get("blocks", []))}
+def _where(model: dict) -> dict:
+    """What names a listed number's place in ``model``: each top-level block's line in
+    text.md, each heading's text by its anchor."""
+    return {"lines": {i: b.get("line", 0) for i, b in enumerate(model.get("blocks", []))},
+            "sections": {b.get("anchor"): b.get("text", "") for b in model.get("blocks", [])
+                         if b.get("kind") == "heading"}}
 
 
 def text_number_changes(changes: list[Change], known: set[str] = frozenset()) -> list[NumberChange]:
@@ -99,7 +109,7 @@ def number_changes(old_model: dict, new_model: dict,
     """(the numbers that changed, whether they came from the models' lists of numbers)."""
     if isinstance(old_model.get("numbers"), list) and isinstance(new_model.get("numbers"), list):
         data = data_number_changes(old_model["numbers"], new_model["numbers"],
-                                   _block_lines(old_model), _block_lines(new_model))
+                                   _where(old_model), _where(new_model))
         known = {_plain(str(e.get("value", ""))) for e in new_model["numbers"]
                  if e.get("source") == "data" and any(
                      (e.get("key"), str(e.get("period") or "")) == (n.key, n.period)
