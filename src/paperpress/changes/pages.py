@@ -162,7 +162,7 @@ def _framed(image):
 
 def _png(image) -> str:
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False)
+    image.save(out, format="PNG", compress_level=1)  # fast: 0.17 -> 0.11 s for the white paper
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
