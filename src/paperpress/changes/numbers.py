@@ -22,8 +22,10 @@ def _place(entry: dict, where: dict) -> str:
     (paragraph, key_figure, table …) and the line of text.md its block starts at.
     ``where``: {"lines": block index -> line, "sections": heading anchor -> its text}."""
     section = entry.get("section") or ""
-    parts = [where.get("sections", {}).get(section, section),
-             str(entry.get("place") or "").replace("_", " ")]
+    kind = str(entry.get("place") or "")
+    # The provenance report's locale words for a place, where the locale has them.
+    shown = where.get("strings", {}).get(f"numbers_place_{kind}", kind.replace("_", " "))
+    parts = [where.get("sections", {}).get(section, section), shown]
     place = " — ".join(dict.fromkeys(p for p in parts if p)) or str(entry.get("block", ""))
     line = where.get("lines", {}).get(entry.get("block"))
     return f"{place} (text.md:{line})" if line else place
@@ -78,7 +80,8 @@ def _plain(number: str) -> str:
 def _where(model: dict) -> dict:
     """What names a listed number's place in ``model``: each top-level block's line in
     text.md, each heading's text by its anchor."""
-    return {"lines": {i: b.get("line", 0) for i, b in enumerate(model.get("blocks", []))},
+    return {"strings": model.get("strings", {}),
+            "lines": {i: b.get("line", 0) for i, b in enumerate(model.get("blocks", []))},
             "sections": {b.get("anchor"): b.get("text", "") for b in model.get("blocks", [])
                          if b.get("kind") == "heading"}}
 
