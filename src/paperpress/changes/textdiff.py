@@ -135,6 +135,9 @@ def token_diff(old: str, new: str, spaced: bool = True) -> list[tuple[str, str]]
 # Two units are one changed unit, not one removed and one added, when this much of them
 # is the same.
 SIMILAR = 0.5
+# How many old units a new one is compared with, from the last one paired: a text
+# rewritten at length stays a linear amount of work (the rest shows as added and removed).
+LOOK_AHEAD = 12
 
 
 def diff_units(old: list[Unit], new: list[Unit], spaced: bool = True) -> list[Change]:
@@ -159,7 +162,7 @@ def _pair(olds: list[Unit], news: list[Unit], spaced: bool) -> list[Change]:
     i = 0
     for unit in news:
         match = None
-        for k in range(i, len(olds)):
+        for k in range(i, min(len(olds), i + LOOK_AHEAD)):
             if olds[k].kind == unit.kind and _similarity(olds[k].text, unit.text, spaced) >= SIMILAR:
                 match = k
                 break
@@ -174,7 +177,10 @@ def _pair(olds: list[Unit], news: list[Unit], spaced: bool) -> list[Change]:
 
 
 def _similarity(a: str, b: str, spaced: bool) -> float:
-    return SequenceMatcher(None, tokens(a, spaced), tokens(b, spaced), autojunk=False).ratio()
+    matcher = SequenceMatcher(None, tokens(a, spaced), tokens(b, spaced), autojunk=False)
+    if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
+        return 0.0  # cheap upper bounds: not similar enough, without the full comparison
+    return matcher.ratio()
 
 
 def text_diff(old_model: dict, new_model: dict) -> list[Change]:
