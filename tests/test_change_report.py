@@ -311,3 +311,11 @@ def test_the_report_lists_exactly_the_changed_number_and_the_pages_it_moved(twic
     manifest = json.loads((new / "manifest.json").read_text(encoding="utf-8"))
     assert {"document.json", "changes.html", "pages.json"} <= {e["file"] for e in
                                                              manifest["files"]}
+
+
+def test_approving_before_anything_is_published_is_one_line(tmp_path, capsys):
+    from paperpress.cli import main
+
+    assert main(["approve", "pub", "--output", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == (f"error: {tmp_path / 'pub'}: has no published release"
+                                       " to approve: publish first\n")
