@@ -158,7 +158,7 @@ def test_the_editions_are_the_same_when_every_step_runs_on_its_own(project, tmp_
 
 
 def test_the_five_editions_are_published_with_a_manifest(project):
-    for name in EDITIONS + ["manifest.json"]:
+    for name in EDITIONS + ["manifest.json", "numbers.html"]:
         assert out(project, name).stat().st_size > 0, name
 
 
@@ -400,7 +400,7 @@ def test_a_changed_data_value_reruns_its_charts_and_the_documents_only(project):
         "brief_html", "pdf[whitepaper]", "pdf[brief]", "pdf_press[whitepaper]",
         "pdf_press[brief]", "preflight[whitepaper]", "preflight[brief]",
         "preflight[whitepaper-press]", "preflight[brief-press]", "whitepaper_docx",
-        "brief_docx", "publish", "all"}
+        "brief_docx", "numbers", "publish", "all"}
     sentence = "攀升至2022年的3600.7亿元（见图3）"
     assert sentence in squash(pdf_body_text(out(project, "whitepaper.pdf")))
     assert any(sentence in p for p in docx_text(out(project, "whitepaper.docx")))
@@ -463,7 +463,7 @@ def test_bad_data_stops_the_build_naming_the_file_and_row_and_keeps_the_editions
         after = {n: out(project, n).read_bytes() for n in EDITIONS + ["manifest.json"]}
         assert after == before
         assert sorted(p.name for p in out(project, "").iterdir()) == sorted(
-            EDITIONS + ["manifest.json"] + RELEASE_EXTRAS)
+            EDITIONS + ["manifest.json", "numbers.html"] + RELEASE_EXTRAS)
     finally:
         trade.write_text(good, encoding="utf-8")
 
@@ -620,9 +620,9 @@ def _replace(path: str, old: str, new: str):
 
 REBUILDS = {
     "the text": (_replace(f"sources/{PUB}/text.md", "居全国第九", "居全国第九位"),
-                 {"document_model"} | ALL_DOCUMENTS),
+                 {"document_model", "numbers"} | ALL_DOCUMENTS),
     "one chart spec": (_replace(f"sources/{PUB}/charts/investment.yaml", "双向投资", "双向投资规模"),
-                       {"chart[investment]", "document_model"} | ALL_DOCUMENTS),
+                       {"chart[investment]", "document_model", "numbers"} | ALL_DOCUMENTS),
     "the white paper's HTML template": (
         _replace("templates/html/whitepaper.html.j2", "<nav class=\"toc\"",
                  "<nav data-edited=\"1\" class=\"toc\""),
@@ -633,7 +633,7 @@ REBUILDS = {
                                                     "chart[trade-lanes]", "chart[emissions]"}),
     "the publication's config": (
         _replace(f"sources/{PUB}/publication.yaml", "title: 要点速览", "title: 要点速览（修订）"),
-        {"document_model"} | ALL_DOCUMENTS),
+        {"document_model", "numbers"} | ALL_DOCUMENTS),
 }
 
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
+from paperpress import cli
 from paperpress.document import build_document
+from paperpress.errors import SourceError
+from paperpress.locale import load_locale
 from paperpress.model import (Box, Document, Figure, Heading, Image, KeyFigurePanel, ListBlock,
                               Paragraph, Quote, Table, walk)
+from paperpress.numberchecks import check_numbers
+from paperpress.numbersreport import render_report
 from paperpress.provenance import NUMBER_RE, typed_numbers
+from paperpress.publication import load_config, load_publication
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates"
@@ -129,6 +136,8 @@ def test_the_model_keeps_its_numbers_through_json(docs):
                          ("1", "1", "", "date"), ("10", "10", "", "date")]),
     ("1,234.5 tonnes and 12 per cent", ["tonnes", "%"],
      [("1,234.5 tonnes", "1234.5", "tonnes", "quantity"), ("12 per cent", "12", "%", "quantity")]),
+    ("on 12 February 2026, or February 12", [],
+     [("12", "12", "", "date"), ("2026", "2026", "", "year"), ("12", "12", "", "date")]),
     ("5 tonnesx, 第3次, the 2nd", ["tonnes"],
      [("5", "5", "", "quantity"), ("3", "3", "", "ordinal"), ("2", "2", "", "ordinal")]),
 ])
@@ -193,3 +202,96 @@ def test_derived_values_in_a_data_table_and_the_appendix_list_their_terms(tmp_pa
     assert note == [("2", "trains_more", "label"), ("2023", "trains_more", "period"),
                     ("968", "trains_more", "value"), ("4168", "trains", "value"),
                     ("3200", "trains", "value")]
+
+
+# -- the checks and the report ---------------------------------------------------------
+
+CHECKED_TEXT = ("# 一、综合\n\n"
+                "中欧班列开行4168列，比上年增长30.3%。\n"     # line 10: two data values typed
+                "中欧班列开行增长31%。中欧班列开行3000列。\n"  # line 11: both contradicted
+                "增长30%，新开5条线路，2022年为3200列。\n"     # line 12: 3200 is a data value
+                "中欧班列开行{{ trains@2023 }}，其中去程2100列。\n")  # 13: another count
+
+
+def test_typed_data_values_and_contradictions_are_warned_once_each(tmp_path):
+    pub = small_publication(tmp_path, CHECKED_TEXT)
+    doc = build_document(pub, TEMPLATES)
+    warnings = check_numbers(doc, load_publication(pub).stats)
+    assert [(w.line, doc.numbers[w.number].text, w.check, [f.key for f in w.facts])
+            for w in warnings] == [
+        (10, "4168列", "typed_data_value", ["trains"]),
+        (10, "30.3%", "typed_data_value", ["trains_growth"]),
+        (11, "31%", "contradicted", ["trains_growth"]),
+        (11, "3000列", "contradicted", ["trains", "trains"]),
+        (12, "3200列", "typed_data_value", ["trains"]),
+    ]
+    assert str(warnings[0]) == (
+        "sources/pub/text.md:10: 4168列 is typed, and the data hold it: trains.csv:2"
+        " trains@2023: write {{ trains@2023 }} so that it follows the data")
+    assert "'中欧班列开行', which the data give as trains.csv:2 trains@2023 4168列" \
+        in warnings[3].message
+
+
+def test_a_short_value_is_a_data_value_only_where_its_sentence_names_the_row(tmp_path):
+    text = "# 一、综合\n\n开行增长30.3%，另一指标为4168列。\n其他增长5条。\n"
+    pub = small_publication(tmp_path, text)
+    (pub / "data" / "trains.csv").write_text(
+        "key,period,value,unit,label,section\nroutes,2023,5,条,新开线路,一\n"
+        "share,2023,4168,列,开行,一\nshort,2023,8,%,开行增长,一\n", encoding="utf-8")
+    doc = build_document(pub, TEMPLATES)
+    warnings = check_numbers(doc, load_publication(pub).stats)
+    # 5条 is no row's (its sentence names none); 4168列 is, by its four digits; 30.3% is
+    # typed after 开行增长 but 8% is another number: contradicted.
+    assert [(doc.numbers[w.number].text, w.check) for w in warnings] == [
+        ("30.3%", "contradicted"), ("4168列", "typed_data_value")]
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("numbers:\n  stop_on_warning: maybe\n", "publication.yaml:2: 'numbers: stop_on_warning'"
+                                             " must be true or false, not 'maybe'"),
+    ("numbers:\n  stop: true\n", "publication.yaml:2: 'numbers: stop' is not a setting"
+                                 " (stop_on_warning)"),
+])
+def test_the_setting_is_checked_with_its_line(tmp_path, setting, message):
+    pub = small_publication(tmp_path, "# 一\n", config=setting)
+    with pytest.raises(SourceError) as caught:
+        load_config(pub)
+    assert str(caught.value).endswith(message)
+
+
+@pytest.mark.parametrize("stop", [False, True])
+def test_the_command_writes_the_report_and_warns_or_stops(tmp_path, capsys, monkeypatch,
+                                                          stop):
+    pub = small_publication(tmp_path, CHECKED_TEXT,
+                            config="numbers:\n  stop_on_warning: true\n" if stop else "")
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    model, report = tmp_path / "document.json", tmp_path / "numbers.html"
+    assert cli.main(["model", "sources/pub", str(model)]) == 0
+    code = cli.main(["numbers", "sources/pub", str(model), str(report)])
+    err = capsys.readouterr().err.splitlines()
+    if stop:
+        assert code == 1
+        assert err[0].startswith("error: sources/pub/text.md:10: 4168列 is typed")
+        assert [e.split(":")[1] for e in err[1:]] == ["10", "11", "11", "12"]
+    else:
+        assert code == 0
+        assert [e.split(": ")[:2] for e in err] == [
+            [f"sources/pub/text.md:{line}", "warning"] for line in (10, 10, 11, 11, 12)]
+    html = report.read_text(encoding="utf-8")
+    assert "数字来源：标题" in html and html.count("<tr id=\"n-") == 12
+    assert "sources/pub/text.md:11</code></a> 3000列为手工录入，句中写明“中欧班列开行”" in html
+    assert ("任一提示即中止生成" in html) == stop
+
+
+def test_the_report_speaks_the_publications_language(docs):
+    doc = docs["en"]
+    locale = load_locale(TEMPLATES / "locales" / "en.yaml")
+    stats = load_publication(PUBLICATIONS["en"]).stats
+    html = render_report(doc, stats, check_numbers(doc, stats), locale, TEMPLATES, False)
+    assert "<title>Where each number comes from: Northwind Harbour" in html
+    assert "No warnings: no typed number repeats" in html
+    assert html.count("<tr id=\"n-") == len(doc.numbers)
+    # A number with the words around it, and its data row.
+    assert "<mark>1.55\u00a0million TEU</mark> of containers" in html
+    assert "sources/northwind-harbour-2025/data/traffic.csv:6" in html

@@ -55,7 +55,7 @@ def test_each_report_publishes_its_editions_and_the_bulletin_no_appendix(project
         names = {p.name for p in (project / "output" / pub).iterdir()}
         assert {"whitepaper.pdf", "whitepaper-press.pdf", "whitepaper.html", "whitepaper.docx",
                 "brief.pdf", "brief-press.pdf", "brief.docx", "manifest.json",
-                "changes.html", "document.json", "pages.json"} == names
+                "numbers.html", "changes.html", "document.json", "pages.json"} == names
     assert "Annex: Statistics" in pdf_text(edition(project, EN, "whitepaper.pdf"))
     assert "附表" not in pdf_text(edition(project, ZH, "whitepaper.pdf"))
 

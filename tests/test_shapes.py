@@ -88,8 +88,9 @@ def short_note(tmp_path_factory):
 
 def test_a_publication_without_brief_builds_and_publishes_no_brief(short_note):
     out = short_note / "output" / SHORT_NOTE
-    # Beside the editions: the change report and what the next one compares with.
-    extras = {"changes.html", "document.json", "pages.json"}
+    # Beside the editions: the provenance report, the change report and what the next
+    # change report compares with.
+    extras = {"numbers.html", "changes.html", "document.json", "pages.json"}
     assert {p.name for p in out.iterdir()} == NON_BRIEF_EDITIONS | extras | {"manifest.json"}
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {entry["file"] for entry in manifest["files"]} == NON_BRIEF_EDITIONS | extras

@@ -87,6 +87,12 @@ def _check(a):
           " figures)")
 
 
+def _numbers(a):
+    from .numbersreport import write_numbers_report
+
+    write_numbers_report(a.source, a.document, a.out, a.templates)
+
+
 def _image_png(a):
     from .rasterise import rasterise_svg
 
@@ -186,6 +192,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--output", type=Path, default=Path("output"),
                    help="the output folder (default: output)")
     p.set_defaults(func=_approve)
+    p = sub.add_parser("numbers", help="document model -> report of where each number"
+                                       " comes from; warns of typed data values")
+    for name in ("source", "document", "out"):
+        p.add_argument(name, type=Path)
+    p.add_argument("--templates", type=Path, default=Path("templates"),
+                   help="the project's templates folder (default: templates)")
+    p.set_defaults(func=_numbers)
 
     p = sub.add_parser("image-png", help="an SVG picture of the text -> PNG for Word")
     for name in ("svg", "png"):

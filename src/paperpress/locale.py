@@ -89,6 +89,31 @@ STRINGS: dict[str, tuple[tuple[str, ...], ...]] = {
     "changes_changed": (),
     "changes_none": (),
     "changes_not_paged": (),
+    # The provenance report (build/<pub>/numbers.html): where each printed number comes from.
+    "numbers_title": (("title",),),
+    "numbers_summary": (("count",), ("data",), ("typed",)),
+    "numbers_checks": (),
+    "numbers_check_duplicate": (),
+    "numbers_check_contradiction": (),
+    "numbers_setting_warn": (),
+    "numbers_setting_stop": (),
+    "numbers_warnings": (("count",),),
+    "numbers_no_warnings": (),
+    "numbers_warning_duplicate": (("text",), ("row",), ("placeholder",)),
+    "numbers_warning_contradiction": (("text",), ("label",), ("values",)),
+    "numbers_col_number": (),
+    "numbers_col_from": (),
+    "numbers_col_where": (),
+    "numbers_col_text": (),
+    "numbers_data": (),
+    "numbers_typed": (),
+    "numbers_before_text": (),
+    **{f"numbers_kind_{kind}": () for kind in (
+        "year", "date", "ordinal", "quantity", "value", "period", "label", "unit",
+        "section")},
+    **{f"numbers_place_{place}": () for place in (
+        "paragraph", "heading", "list", "quote", "box", "table", "figure", "key_figure",
+        "note", "cover")},
 }
 PERIODS: dict[str, tuple[tuple[str, ...], ...]] = {
     "year": (("year",),),

@@ -25,6 +25,11 @@ NUMBER_RE = re.compile(r"(?<![0-9])(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]
 UNIT_WORDS = {"%": ("%", "％", " per cent", " percent")}
 # 6月, 18日, and the first month of a range: 1-6月, 1—10月.
 DATE_AFTER = re.compile(r"^(?:[-–—~至到][0-9]{1,2})?[月日号]")
+# 12 February, February 12 (a year after a month is a year still: it is checked first).
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November"
+           "|December")
+MONTH_AFTER = re.compile(rf"^\s(?:{_MONTHS})\b")
+MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\s$")
 _ORDINAL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b")
 # What align_decimals pads a column of numbers with: not part of the number printed.
 ALIGNMENT_SPACES = " \u2007\u2008"
@@ -102,12 +107,12 @@ def typed_kind(before: str, digits: str, after: str, unit: str) -> str:
         return "quantity"
     if before.endswith("第") or _ORDINAL_AFTER.match(after):
         return "ordinal"
-    if DATE_AFTER.match(after):
-        return "date"
     # 2023年, "in 2025": but 2000多 (some 2,000) is a count.
     if re.fullmatch(r"(19|20)[0-9]{2}", digits) and (after[:1] == "年"
                                                       or not after[:1].isalpha()):
         return "year"
+    if DATE_AFTER.match(after) or MONTH_AFTER.match(after) or MONTH_BEFORE.search(before):
+        return "date"
     return "quantity"
 
 
@@ -154,7 +159,12 @@ def collect(doc, pub, locale, text_log: list[Written], tables: dict) -> list[Pri
     for seq, written in enumerate(text_log):
         written.order = (end + 1 if written.place == "note" else written.block,
                          -1 if written.above else 0, seq)
-        add(written, numbers_in(written, pub.stats, locale, units, project))
+        found = numbers_in(written, pub.stats, locale, units, project)
+        if (found and found[0]["kind"] == "quantity" and written.block is not None
+                and isinstance(doc.blocks[written.block], Heading)
+                and written.raw.lstrip().startswith(found[0]["text"])):
+            found[0]["kind"] = "ordinal"  # a heading's number: "2.3 Traffic", "1 Review"
+        add(written, found)
     data_tables = {id(t.rows): (tid, t) for tid, t in tables.items()}
     for block in walk(doc.blocks):
         index = top[id(block)]

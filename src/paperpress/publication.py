@@ -103,7 +103,7 @@ def check_config(path: Path, config: dict) -> None:
             fail(f"'{name}' must be a list of names, e.g. [a, b]")
         return value
 
-    known = {"key_figures", "brief", "appendix", "pdf", "releases", "layout"}
+    known = {"key_figures", "brief", "appendix", "pdf", "releases", "layout", "numbers"}
     for key in config:
         if key not in known:
             fail(f"unknown setting '{key}' (known: {', '.join(sorted(known))})", key)
@@ -153,6 +153,15 @@ def check_config(path: Path, config: dict) -> None:
         if not isinstance(value, str) or value.strip().lower() not in ("true", "false"):
             shown = value if isinstance(value, str) else "a list or mapping"
             fail(f"'layout: {key}' must be true or false, not '{shown}'", "layout", key)
+    numbers = mapping(config.get("numbers"), "numbers", "numbers")
+    for key, value in numbers.items():
+        if key not in NUMBER_SETTINGS:
+            fail(f"'numbers: {key}' is not a setting ({', '.join(NUMBER_SETTINGS)})",
+                 "numbers", key)
+        try:
+            yaml_flag(value, path, f"numbers: {key}")
+        except SourceError as exc:
+            fail(exc.message, "numbers", key)
     releases = mapping(config.get("releases"), "releases", "releases")
     for key in releases:
         if key != "keep":
@@ -177,6 +186,17 @@ def layout_settings(config: dict) -> dict:
     given = config.get("layout") or {}
     return {key: (str(given[key]).strip().lower() == "true") if key in given else default
             for key, default in LAYOUT_DEFAULTS.items()}
+
+
+# What publication.yaml's numbers: says of the checks of typed numbers (numberchecks.py):
+# stop_on_warning: true makes each warning an error that stops the build.
+NUMBER_SETTINGS = ("stop_on_warning",)
+
+
+def stop_on_number_warnings(config: dict) -> bool:
+    """Whether a checked publication.yaml makes the number warnings stop the build."""
+    value = (config.get("numbers") or {}).get("stop_on_warning", "false")
+    return str(value).strip().lower() == "true"
 
 
 def has_brief(config: dict) -> bool:

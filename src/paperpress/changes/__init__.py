@@ -20,6 +20,8 @@ PAGES = "pages.json"
 # Made at publish from the other files of the release: a release with the same editions
 # and model is the same release, whatever these say.
 DERIVED = (REPORT, PAGES)
+# Published beside the editions but not editions: no page count of theirs is reported.
+NOT_EDITIONS = (MODEL, "numbers.html")
 TEMPLATE = "changes.html.j2"
 
 
@@ -89,7 +91,7 @@ def write_change_report(files: list[Path], baseline: Baseline | None, templates:
         editions.append(compared)
     counts = []
     for f in files:
-        if f.name == MODEL:
+        if f.name in NOT_EDITIONS:
             continue
         new_count = signatures.get(f.name, {}).get("pages") or page_count(f)
         old_count = None
@@ -101,7 +103,7 @@ def write_change_report(files: list[Path], baseline: Baseline | None, templates:
     if old is not None:  # editions the release compared with had and this one has not
         for entry in (_json(old / "manifest.json") or {}).get("files", []):
             name = entry.get("file", "")
-            if name not in by_name and name not in DERIVED:
+            if name not in by_name and name not in DERIVED + NOT_EDITIONS:
                 counts.append({"edition": name, "old": old_pages.get(name, {}).get("pages"),
                                "new": None, "was_published": True, "removed": True})
     for f in files:  # the press editions' counts, kept for the next report
