@@ -313,6 +313,14 @@ def test_the_report_lists_exactly_the_changed_number_and_the_pages_it_moved(twic
                                                              manifest["files"]}
 
 
+def test_the_release_with_its_report_stays_current(twice):
+    from conftest import snakemake
+
+    root = twice[0]
+    result = snakemake(root, "-n")  # the receipt names the release, intact: nothing to do
+    assert result.returncode == 0 and "Nothing to be done" in result.stdout + result.stderr
+
+
 def test_approving_before_anything_is_published_is_one_line(tmp_path, capsys):
     from paperpress.cli import main
 
