@@ -20,13 +20,19 @@ DEB_PACKAGES := fonts-noto-cjk fonts-noto-core libharfbuzz-subset0 libpango-1.0-
 TEST_PACKAGES := chromium chromium-driver
 STAMP := $(VENV)/.installed
 
-.PHONY: publish test preview bench update-page-references setup system-packages clean
+.PHONY: publish approve test preview bench update-page-references setup system-packages clean
 
 # An interrupted build leaves a lock (kill -9) or incomplete files (Ctrl-C): the next
 # publish clears a stale lock and redoes what was incomplete, by itself.
 publish: setup
 	@$(BIN)/python tools/clear_stale_lock.py
 	$(BIN)/snakemake --cores $(CORES) --rerun-incomplete
+
+# Mark the release output/$(PUB) shows as approved, once someone has signed it off: the
+# next publishes' change reports (changes.html) compare with it, and it is never pruned.
+approve: setup
+	@test -n "$(PUB)" || { echo "usage: make approve PUB=<publication>"; exit 2; }
+	$(BIN)/paperpress approve $(PUB)
 
 test: setup
 	@$(MAKE) --no-print-directory system-packages DEB_PACKAGES="$(TEST_PACKAGES)"

@@ -30,6 +30,9 @@ pytestmark = pytest.mark.e2e
 EDITIONS = ["whitepaper.pdf", "whitepaper-press.pdf", "whitepaper.html", "whitepaper.docx",
             "brief.pdf", "brief-press.pdf", "brief.docx"]
 MM = 72 / 25.4
+# Besides the editions, a release holds its change report and what the next one compares
+# with (paperpress/changes/).
+RELEASE_EXTRAS = ["changes.html", "document.json", "pages.json"]
 
 
 @pytest.fixture(scope="module")
@@ -460,7 +463,7 @@ def test_bad_data_stops_the_build_naming_the_file_and_row_and_keeps_the_editions
         after = {n: out(project, n).read_bytes() for n in EDITIONS + ["manifest.json"]}
         assert after == before
         assert sorted(p.name for p in out(project, "").iterdir()) == sorted(
-            EDITIONS + ["manifest.json", "numbers.html"])
+            EDITIONS + ["manifest.json", "numbers.html"] + RELEASE_EXTRAS)
     finally:
         trade.write_text(good, encoding="utf-8")
 

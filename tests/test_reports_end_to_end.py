@@ -54,7 +54,8 @@ def test_each_report_publishes_its_editions_and_the_bulletin_no_appendix(project
     for pub in (EN, ZH):
         names = {p.name for p in (project / "output" / pub).iterdir()}
         assert {"whitepaper.pdf", "whitepaper-press.pdf", "whitepaper.html", "whitepaper.docx",
-                "brief.pdf", "brief-press.pdf", "brief.docx", "manifest.json"} == names
+                "brief.pdf", "brief-press.pdf", "brief.docx", "manifest.json",
+                "numbers.html", "changes.html", "document.json", "pages.json"} == names
     assert "Annex: Statistics" in pdf_text(edition(project, EN, "whitepaper.pdf"))
     assert "附表" not in pdf_text(edition(project, ZH, "whitepaper.pdf"))
 

@@ -88,12 +88,12 @@ def short_note(tmp_path_factory):
 
 def test_a_publication_without_brief_builds_and_publishes_no_brief(short_note):
     out = short_note / "output" / SHORT_NOTE
-    # The provenance report is published beside the editions.
-    assert {p.name for p in out.iterdir()} == NON_BRIEF_EDITIONS | {"manifest.json",
-                                                                   "numbers.html"}
+    # Beside the editions: the provenance report, the change report and what the next
+    # change report compares with.
+    extras = {"numbers.html", "changes.html", "document.json", "pages.json"}
+    assert {p.name for p in out.iterdir()} == NON_BRIEF_EDITIONS | extras | {"manifest.json"}
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert {entry["file"] for entry in manifest["files"]} == NON_BRIEF_EDITIONS | {
-        "numbers.html"}
+    assert {entry["file"] for entry in manifest["files"]} == NON_BRIEF_EDITIONS | extras
     assert not list((short_note / "build" / SHORT_NOTE).glob("brief*"))
     text = subprocess.run(["pdftotext", str(out / "whitepaper.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout

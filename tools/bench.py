@@ -282,11 +282,14 @@ def main() -> int:
         scenarios = [("no-op rebuild", None), ("one data value changed", change_data),
                      ("stylesheet changed", change_css),
                      ("Word template restyled", change_word_template)]
+        publish_step = []  # the publish step's own seconds after a data change
         for name, change in scenarios:
             for n in range(args.runs):
                 if change is not None:
                     change(project, n)
                 results[name].append(build(project, args.cores, env))
+                if change is change_data:
+                    publish_step.append(stage_times(project)["publish"][1])
         preview = preview_results(Path(tmp), args.runs, args.cores, env)
         worker_peak = max(worker_peak, stop_workers(workers))
         largest = None
@@ -314,6 +317,8 @@ def main() -> int:
               f"{max(walls):>7.2f}s{peak:>10.0f}  {verdict}")
     if largest:
         print(f"largest accepted input: {largest}, one clean build, worker off")
+    print(f"the publish step after a data change (a new release and its change report):"
+          f" median {statistics.median(publish_step):.2f} s")
     peak = max(worker_peak, *(m for r in results.values() for _, m in r))
     print(f"the warm worker itself: {worker_peak:.0f} MiB (each step it forks shares those"
           " pages; the peaks above count them)")

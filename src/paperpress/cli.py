@@ -58,7 +58,23 @@ def _docx(a):
 def _publish(a):
     from .publish import publish
 
-    publish(a.files, a.out_dir, keep=a.keep, receipt=a.receipt, staging=a.staging)
+    report = None
+    if a.change_report is not None:
+        from .changes import write_change_report
+
+        def report(baseline, folder):
+            return write_change_report(a.files, baseline, a.change_report, folder)
+
+    publish(a.files, a.out_dir, keep=a.keep, receipt=a.receipt, staging=a.staging,
+            report=report)
+
+
+def _approve(a):
+    from .publish import approve
+
+    name = approve(a.output / a.publication)
+    print(f"{a.output / a.publication}: release {name} approved: the next change reports"
+          " compare with it, and it is kept")
 
 
 def _check(a):
@@ -173,8 +189,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--receipt", type=Path, help="write which release was published here")
     p.add_argument("--staging", type=Path,
                    help="put the release together here, then rename it into output/")
+    p.add_argument("--change-report", type=Path, metavar="TEMPLATES",
+                   help="write the change report (changes.html) into a new release, with"
+                        " the report template of this folder (templates/html)")
     p.set_defaults(func=_publish)
 
+    p = sub.add_parser("approve", help="mark a publication's current release approved:"
+                                       " change reports compare with it, and it is kept")
+    p.add_argument("publication", help="the publication's folder name, e.g. hunan-bri-2023")
+    p.add_argument("--output", type=Path, default=Path("output"),
+                   help="the output folder (default: output)")
+    p.set_defaults(func=_approve)
     p = sub.add_parser("numbers", help="document model -> report of where each number"
                                        " comes from; warns of typed data values")
     for name in ("source", "document", "out"):

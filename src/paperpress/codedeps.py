@@ -19,9 +19,12 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DISPATCHERS = ("cli", "__main__")
 
 
-def imported_modules(path: Path, top_level_only: bool = False) -> set[str]:
+def imported_modules(path: Path, top_level_only: bool = False, level: int = 1) -> set[str]:
+    """The package's modules ``path`` imports; ``level``: how many dots name the package
+    from it (2 in a subpackage such as changes/)."""
     stat = Path(path).stat()
-    return set(_imported_modules(str(path), top_level_only, stat.st_mtime_ns, stat.st_size))
+    return set(_imported_modules(str(path), top_level_only, stat.st_mtime_ns, stat.st_size,
+                                 level))
 
 
 # Every rule asks about the same few modules each time the workflow is read (before even a
@@ -29,11 +32,11 @@ def imported_modules(path: Path, top_level_only: bool = False) -> set[str]:
 # module is read again.
 @lru_cache(maxsize=None)
 def _imported_modules(path: str, top_level_only: bool, _mtime_ns: int,
-                      _size: int) -> frozenset[str]:
+                      _size: int, level: int = 1) -> frozenset[str]:
     tree = ast.parse(Path(path).read_text(encoding="utf-8"), filename=path)
     names = set()
     for node in (tree.body if top_level_only else ast.walk(tree)):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
+        if isinstance(node, ast.ImportFrom) and node.level == level:
             if node.module:
                 names.add(node.module.split(".")[0])
             else:
@@ -47,11 +50,20 @@ def modules_used(command_module: str, package_dir: Path = PACKAGE_DIR) -> list[P
     package_dir = Path(package_dir)
     seen: set[str] = set()
     todo = ["__init__", *DISPATCHERS, command_module]
+    files: list[Path] = []
     while todo:
         name = todo.pop()
-        if name in seen or not (package_dir / f"{name}.py").exists():
+        if name in seen:
             continue
         seen.add(name)
-        todo.extend(imported_modules(package_dir / f"{name}.py",
-                                     top_level_only=name in DISPATCHERS))
-    return sorted(package_dir / f"{name}.py" for name in seen)
+        if (package_dir / f"{name}.py").exists():
+            files.append(package_dir / f"{name}.py")
+            todo.extend(imported_modules(package_dir / f"{name}.py",
+                                         top_level_only=name in DISPATCHERS))
+        elif (package_dir / name / "__init__.py").exists():
+            # A subpackage (changes/) is run as a whole: every module of it, and what
+            # they import from the package (``from ..x import``).
+            for module in sorted((package_dir / name).glob("*.py")):
+                files.append(module)
+                todo.extend(imported_modules(module, level=2))
+    return sorted(files)

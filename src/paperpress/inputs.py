@@ -358,7 +358,8 @@ def text_locale(text: Path, templates: Path) -> Path:
 FIXED_TEMPLATES = ("html/base.css", "html/whitepaper.css", "html/brief.css", "html/web.css",
                    "docx/whitepaper.docx", "docx/brief.docx", "charts/house.mplstyle",
                    "charts/phone.mplstyle")
-PAGE_TEMPLATES = ("html/whitepaper.html.j2", "html/brief.html.j2", "html/numbers.html.j2")
+PAGE_TEMPLATES = ("html/whitepaper.html.j2", "html/brief.html.j2", "html/numbers.html.j2",
+                  "html/changes.html.j2")
 
 
 def template_inputs(templates: Path = Path("templates"),

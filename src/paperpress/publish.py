@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from .atomic import write_text
+from .changes import DERIVED, Baseline
 from .errors import SourceError
 
 MANIFEST = "manifest.json"
@@ -31,6 +32,9 @@ RELEASES = ".releases"
 # folder in the store not listed there was never published (a publish killed after making
 # it) and goes at the next publish.
 PUBLISHED = ".published"
+# In each release store: the release approved for sending out (paperpress approve), and
+# when. It is never pruned, and change reports compare with it.
+APPROVED = ".approved"
 
 
 def check_edition(path: Path) -> None:
@@ -98,12 +102,18 @@ def current_release(out_dir: Path) -> Path | None:
 
 
 def publish(files: list[Path], out_dir: Path, keep: int = 5,
-            receipt: Path | None = None, staging: Path | None = None) -> Path:
+            receipt: Path | None = None, staging: Path | None = None,
+            report=None) -> Path:
     """Check every file, publish them as one new release of ``out_dir`` and return the
     release's manifest. An identical set already published is not published twice.
 
     The release is put together in ``staging`` (build/<pub>/ in the workflow), so that a
-    publish killed half-way leaves nothing in output/; it goes into the store by a rename."""
+    publish killed half-way leaves nothing in output/; it goes into the store by a rename.
+    ``report(baseline, folder)``, when given, writes files derived from ``files`` into
+    ``folder`` for a new release (the change report, paperpress/changes/), comparing with
+    ``baseline`` (the approved release, else the current one; None at the first), and
+    returns their paths: they are published with the rest and listed in the manifest, but a
+    set whose other files are already published is not published again for them."""
     files = [Path(f) for f in files]
     for f in files:
         check_edition(f)
@@ -117,9 +127,16 @@ def publish(files: list[Path], out_dir: Path, keep: int = 5,
     entries = [{"file": f.name, "bytes": f.stat().st_size, "sha256": sha256(f)} for f in files]
     manifest_text = json.dumps({"files": entries}, ensure_ascii=False, indent=1) + "\n"
     current = current_release(out_dir)
-    if current is not None and _same_release(current, manifest_text):
+    if current is not None and _same_release(current, entries):
         release = current  # nothing new to publish: the receipt is all that was missing
+        manifest_text = (current / MANIFEST).read_text(encoding="utf-8")
     else:
+        if report is not None:
+            derived = [Path(f) for f in report(baseline(out_dir), Path(staging or store))]
+            files += derived
+            entries += [{"file": f.name, "bytes": f.stat().st_size, "sha256": sha256(f)}
+                        for f in derived]
+            manifest_text = json.dumps({"files": entries}, ensure_ascii=False, indent=1) + "\n"
         release = _make_release(files, store, manifest_text, staging or store)
         _switch(out_dir, release)
         _prune(store, keep)
@@ -131,13 +148,17 @@ def publish(files: list[Path], out_dir: Path, keep: int = 5,
     return out_dir / MANIFEST
 
 
-def _same_release(release: Path, manifest_text: str) -> bool:
+def _same_release(release: Path, entries: list[dict]) -> bool:
+    """Whether ``release`` holds, intact, these files (and what a report derived from
+    them: a change report compares with whichever release came before, so it is not what
+    makes two releases different)."""
     manifest = release / MANIFEST
     try:
-        same = manifest.read_text(encoding="utf-8") == manifest_text
-    except OSError:
+        published = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+        own = [e for e in published if e["file"] not in DERIVED]
+    except (OSError, ValueError, KeyError, TypeError):
         return False
-    return same and manifest_is_intact(manifest)
+    return own == entries and manifest_is_intact(manifest)
 
 
 def _make_release(files: list[Path], store: Path, manifest_text: str, staging: Path) -> Path:
@@ -217,11 +238,50 @@ def _record_published(store: Path, name: str) -> None:
 
 
 def _prune(store: Path, keep: int) -> None:
-    """Remove all but the newest ``keep`` published releases (the current one is newest)."""
+    """Remove all but the newest ``keep`` published releases (the current one is newest)
+    and the approved one."""
     published = _published(store)
-    for old in published[:-keep]:
-        shutil.rmtree(store / old, ignore_errors=True)
-    write_text(store / PUBLISHED, "\n".join(published[-keep:]) + "\n")
+    approved = (approval(store) or {}).get("release")
+    kept = [n for n in published if n in published[-keep:] or n == approved]
+    for old in published:
+        if old not in kept:
+            shutil.rmtree(store / old, ignore_errors=True)
+    write_text(store / PUBLISHED, "\n".join(kept) + "\n")
+
+
+def approval(store: Path) -> dict | None:
+    """The approved release of a store, {"release": name, "approved": when}, while it is
+    one of the store's published releases (a record edited to name anything else is no
+    approval)."""
+    try:
+        record = json.loads((Path(store) / APPROVED).read_text(encoding="utf-8"))
+        name = record["release"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return record if isinstance(name, str) and name in _published(Path(store)) else None
+
+
+def approve(out_dir: Path) -> str:
+    """Mark the release ``output/<pub>`` points at as approved; return its name."""
+    out_dir = Path(out_dir)
+    current = current_release(out_dir)
+    if current is None:
+        raise SourceError(out_dir, "has no published release to approve: publish first")
+    write_text(releases_dir(out_dir) / APPROVED, json.dumps({
+        "release": current.name,
+        "approved": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}, indent=1) + "\n")
+    return current.name
+
+
+def baseline(out_dir: Path):
+    """What a new release's change report compares with: the approved release, else the
+    current one; None when nothing was published yet."""
+    store = releases_dir(out_dir)
+    record = approval(store)
+    if record is not None:
+        return Baseline(store / record["release"], record.get("approved", ""))
+    current = current_release(out_dir)
+    return None if current is None else Baseline(current)
 
 
 def _clear_leftovers(out_dir: Path, store: Path, staging: Path | None) -> None:

@@ -29,6 +29,9 @@ rule publish:
         preflight=lambda w: [f"build/{w.pub}/{p}.preflight.txt" for p in pdfs(w.pub)],
         # Published beside the editions, for whoever signs them off.
         reports=lambda w: [f"build/{w.pub}/numbers.html"],
+        # Kept in the release: the next publish's change report compares with it.
+        model="build/{pub}/document.json",
+        report=TEMPLATE_FILES["html/changes.html.j2"],
         code=code("publish"),
     output:
         RECEIPT,
@@ -38,4 +41,6 @@ rule publish:
         "build/{pub}/benchmarks/publish.tsv"
     shell:
         "{PAPERPRESS} publish output/{wildcards.pub} {input.editions} {input.reports}"
+        " {input.model}"
         " --keep {params.keep} --receipt {output} --staging build/{wildcards.pub}"
+        " --change-report templates/html"
