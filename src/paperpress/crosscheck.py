@@ -202,6 +202,11 @@ def _longest_suffix_found(needle: str, haystack: str) -> int:
     return lo
 
 
+# A paragraph whose start and end are both found for fewer characters than this is
+# missing, not changed: so few characters are found anywhere.
+WHOLLY_MISSING = 8
+
+
 def diagnose(text: str, stream: str) -> str:
     """What differs, when ``text`` (original) does not stand whole in ``stream``
     (normalised): a number that is missing or reads otherwise, or the words after which
@@ -210,19 +215,31 @@ def diagnose(text: str, stream: str) -> str:
     start, at = _longest_prefix_found(norm, stream)
     # The part of the model's text the edition does not have, found from both ends:
     # [start, end) of ``norm``, at least one character.
-    end = max(len(norm) - _longest_suffix_found(norm, stream), start + 1)
+    tail = _longest_suffix_found(norm, stream)
+    if max(start, tail) < min(WHOLLY_MISSING, len(norm)):
+        return "it is missing (nothing like it in the edition)"
+    if start < WHOLLY_MISSING:
+        start = 0  # a few characters found are found by chance: the start differs
+    end = max(len(norm) - tail, start + 1)
     for m in numbers(text):
         first = next((i for i, w in enumerate(where) if w >= m.start()), len(norm))
         last = next((i for i, w in enumerate(where) if w >= m.end()), len(norm))
         if first < end and start < last:  # the number lies in the part that differs
             shown = " ".join(m[0].split())
-            if squashed(_DIGITS.match(m[0])[0]) not in stream:
-                return f"the number {shown} is missing"
-            return (f"the number {shown} is missing here (the edition reads"
-                    f" {_excerpt(stream, at, min(first, start), start)})")
-    said = " ".join(text[where[start]:].split())[:24] if start < len(norm) else ""
-    return (f"the text differs from the model's at “{said}…” (the edition reads"
-            f" {_excerpt(stream, at, start, start)})")
+            # "here": the edition has these digits, elsewhere.
+            here = " here" if squashed(_DIGITS.match(m[0])[0]) in stream else ""
+            reads = (f" (the edition reads {_excerpt(stream, at, min(first, start), start)})"
+                     if start else "")
+            return f"the number {shown} is missing{here}{reads}"
+    differs = " ".join(text[where[start]:where[min(end, len(norm)) - 1] + 1].split())
+    said = differs if len(differs) <= 24 else differs[:24] + "…"
+    if start:
+        reads = f"the edition reads {_excerpt(stream, at, start, start)}"
+    else:  # what the edition has before the model's text picks up again
+        found = stream.find(norm[len(norm) - tail:])
+        reads = (f"the edition reads “…{stream[max(0, found - 16):found]}” before the rest"
+                 if found > 0 else "the edition has only the rest")
+    return f"the text differs from the model's at “{said}” ({reads})"
 
 
 def _excerpt(stream: str, at: int, offset: int, matched: int) -> str:
@@ -230,7 +247,8 @@ def _excerpt(stream: str, at: int, offset: int, matched: int) -> str:
     characters on from where its first ``matched`` characters were found."""
     if not matched:
         return "nothing like it"
-    return f"“{stream[at + offset:at + offset + 16]}…”"
+    shown = stream[at + offset:at + offset + 16]
+    return f"“{shown}…”" if shown else "nothing more"
 
 
 def check_edition(doc: Document, edition: Path, text_lines: list[str] = (),

@@ -13,8 +13,6 @@ _PAGE_RE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', 
 _LINE_RE = re.compile(r'<line xMin="(-?[\d.]+)" yMin="(-?[\d.]+)" xMax="(-?[\d.]+)" yMax="(-?[\d.]+)">'
                       r'(.*?)</line>', re.S)
 _WORD_RE = re.compile(r"<word [^>]*>([^<]*)</word>")
-_BLOCK_RE = re.compile(r'<block xMin="(-?[\d.]+)" yMin="(-?[\d.]+)" xMax="(-?[\d.]+)" yMax="(-?[\d.]+)">'
-                       r'(.*?)</block>', re.S)
 
 
 # The name the layout file gives the page area's content box, the text column.
@@ -54,21 +52,4 @@ def read_pages(pdf: Path) -> list[Page]:
                  unescape("".join(_WORD_RE.findall(inner))))
             for x0, y0, x1, y1, inner in _LINE_RE.findall(body))
         pages.append(Page(n, float(width), float(height), lines))
-    return pages
-
-
-def read_blocks(pdf: Path) -> list[Page]:
-    """The pages of ``pdf`` with pdftotext's blocks for lines: each a run of lines it
-    found together (a paragraph's lines, a table cell's, a caption), its text their
-    words, one line after another."""
-    result = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
-                            text=True, check=True)
-    pages = []
-    for n, (width, height, body) in enumerate(_PAGE_RE.findall(result.stdout), 1):
-        blocks = tuple(
-            Line(n, float(x0), float(y0), float(x1), float(y1),
-                 "\n".join(" ".join(unescape(w) for w in _WORD_RE.findall(line[4]))
-                           for line in _LINE_RE.findall(inner)))
-            for x0, y0, x1, y1, inner in _BLOCK_RE.findall(body))
-        pages.append(Page(n, float(width), float(height), blocks))
     return pages

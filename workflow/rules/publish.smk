@@ -27,6 +27,7 @@ rule publish:
     input:
         editions=lambda w: [f"build/{w.pub}/{e}" for e in editions(w.pub)],
         preflight=lambda w: [f"build/{w.pub}/{p}.preflight.txt" for p in pdfs(w.pub)],
+        crosscheck="build/{pub}/crosscheck.txt",  # every edition carries the whole model
         code=code("publish"),
     output:
         RECEIPT,
