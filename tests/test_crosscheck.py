@@ -145,10 +145,11 @@ def test_normalising_drops_what_a_renderer_adds_and_keeps_the_text():
 
 
 def test_numbers_carry_their_unit():
-    found = [m[0] for m in numbers("handled 1.55\u00a0million TEU in 2025, up 4.7% on 3,412\u00a0calls;"
-                                    " 贸易额3518.1亿元，增长10.1%")]
-    assert found == ["1.55\u00a0million TEU", "2025", "4.7%", "3,412\u00a0calls", "3518.1亿元",
-                     "10.1%"]
+    # (A note's call may follow the unit: TEU¹ reads "TEU1".)
+    found = [m[0] for m in numbers("handled 1.55\u00a0million TEU1 in 2025, up 4.7% on"
+                                    " 3,412\u00a0calls; 贸易额3518.1亿元，增长10.1%")]
+    assert found == ["1.55\u00a0million TEU", "1", "2025", "4.7%", "3,412\u00a0calls",
+                     "3518.1亿元", "10.1%"]
 
 
 @pytest.mark.parametrize("edition, message", [
