@@ -110,28 +110,6 @@ def test_a_pdf_rendered_without_a_number_fails(built, tmp_path):
     _names_the_lost_number(_check(built, pdf), pdf)
 
 
-def test_publish_does_not_run_when_the_check_fails(built):
-    """An edition spoiled after it was built (the brief's Word edition loses a number of a
-    point): the check reruns, fails with its one line, the publish step does not run, and
-    the release in output/ stays the one published before."""
-    build = built / "build" / PUB
-    release = (build / "release.json").read_text("utf-8")
-    spoiled = _tampered(build / "brief.docx", built / "brief.docx", "城镇化率68.4%，", "城镇化率，")
-    spoiled.replace(build / "brief.docx")
-    line = next(n for n, text in enumerate((built / TEXT).read_text("utf-8").splitlines(), 1)
-                if text.startswith("**人口总量保持稳定。**"))
-    result = snakemake(built)
-    assert result.returncode != 0
-    errors = [l for l in result.stderr.splitlines() if l.startswith("error: ")]
-    assert len(errors) == 1, errors
-    assert errors[0].startswith(f"error: build/{PUB}/brief.docx: {TEXT}:{line} “人口总量保持稳定。")
-    assert ": the number 68.4% is missing" in errors[0]
-    jobs = jobs_run(result.stdout + result.stderr)
-    assert "crosscheck" in jobs and "publish" not in jobs
-    assert (build / "release.json").read_text("utf-8") == release
-    assert not (build / "crosscheck.txt").exists()
-
-
 # --- reading and comparing, without a build ----------------------------------------------
 
 def test_normalising_drops_what_a_renderer_adds_and_keeps_the_text():
@@ -238,3 +216,26 @@ def test_the_report_is_written_only_when_every_edition_passes(built, tmp_path):
     report.unlink()
     assert len(run_crosscheck(build / "document.json", [spoiled], report)) == 1
     assert not report.exists()
+
+
+def test_publish_does_not_run_when_the_check_fails(built):
+    """An edition spoiled after it was built (the brief's Word edition loses a number of a
+    point): the check reruns, fails with its one line, the publish step does not run, and
+    the release in output/ stays the one published before. (Last in the module: it
+    spoils the module's build.)"""
+    build = built / "build" / PUB
+    release = (build / "release.json").read_text("utf-8")
+    spoiled = _tampered(build / "brief.docx", built / "brief.docx", "城镇化率68.4%，", "城镇化率，")
+    spoiled.replace(build / "brief.docx")
+    line = next(n for n, text in enumerate((built / TEXT).read_text("utf-8").splitlines(), 1)
+                if text.startswith("**人口总量保持稳定。**"))
+    result = snakemake(built)
+    assert result.returncode != 0
+    errors = [l for l in result.stderr.splitlines() if l.startswith("error: ")]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"error: build/{PUB}/brief.docx: {TEXT}:{line} “人口总量保持稳定。")
+    assert ": the number 68.4% is missing" in errors[0]
+    jobs = jobs_run(result.stdout + result.stderr)
+    assert "crosscheck" in jobs and "publish" not in jobs
+    assert (build / "release.json").read_text("utf-8") == release
+    assert not (build / "crosscheck.txt").exists()
