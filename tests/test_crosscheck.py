@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, copy_project, jobs_run, snakemake
-from paperpress.crosscheck import check_edition, diagnose, numbers, run_crosscheck
+from paperpress.crosscheck import Item, check_edition, diagnose, numbers, run_crosscheck
 from paperpress.editiontext import (_footnote_start, docx_streams, html_streams, normalise,
                                     reading_order, squashed)
 from paperpress.model import Document
@@ -149,6 +149,15 @@ def test_numbers_carry_their_unit():
 def test_a_difference_is_named_by_its_number_or_its_words(edition, message):
     model = "The port handled 1.55\u00a0million TEU in 2025, up 4.7% on the year."
     assert diagnose(model, squashed(edition)) == message
+
+
+def test_a_key_figure_is_looked_for_in_its_panel():
+    # The panel reads its title, a row of values, then a row of labels; the same value in
+    # the text does not stand for a value the panel lost.
+    kf = Item("5.3%", 15, panel=("关键数据", len("关键数据5.3%46218元增长收入")))
+    assert kf.found_in(squashed("增长5.3%。关键数据 5.3% 46218元 增长 收入"))
+    assert not kf.found_in(squashed("增长5.3%。关键数据 46218元 增长 收入 其他文字 5.3%"))
+    assert Item("5.3%", 15).found_in(squashed("增长5.3%。"))
 
 
 def test_a_page_is_read_row_by_row_and_its_footnotes_apart():

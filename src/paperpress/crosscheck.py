@@ -36,6 +36,21 @@ class Item:
     line: int
     file: str = "text.md"
     stream: str = "body"
+    # Where it must stand: within so many characters after this text (a key figure, in
+    # its panel); ("", 0): anywhere.
+    panel: tuple[str, int] = ("", 0)
+
+    def found_in(self, stream: str) -> bool:
+        norm = squashed(self.text)
+        title, span = self.panel
+        if not title:
+            return norm in stream
+        at = stream.find(title)
+        while at >= 0:
+            if stream.find(norm, at, at + span) >= 0:
+                return True
+            at = stream.find(title, at + 1)
+        return False
 
 
 # A number as the text writes it (1,550.5  3518.1  4.7), and the unit written after it:
@@ -55,9 +70,14 @@ def numbers(text: str) -> list[re.Match]:
 
 def _key_figure_items(doc: Document, line: int, file: str) -> list[Item]:
     items = [Item(doc.strings.get("key_figures", ""), line, file)] if doc.key_figures else []
-    for k in doc.key_figures:
-        items.append(Item(f"{k.number}{k.unit_separator}{k.unit}", line, file))
-        items.append(Item(f"{k.label}{k.period_note}", line, file))
+    # A value alone (5.3%) might stand anywhere in the text: a key figure's value and its
+    # label are looked for in the panel, the text after its title, as long as the panel's
+    # text. (Not as one: a PDF's panel reads a row of values, then a row of labels.)
+    title = squashed(doc.strings.get("key_figures", ""))
+    texts = [t for k in doc.key_figures
+             for t in (f"{k.number}{k.unit_separator}{k.unit}", f"{k.label}{k.period_note}")]
+    span = len(title) + sum(len(squashed(t)) for t in texts)
+    items += [Item(t, line, file, panel=(title, span)) for t in texts]
     return items
 
 
@@ -267,11 +287,16 @@ def check_edition(doc: Document, edition: Path, text_lines: list[str] = (),
             continue
         checked += 1
         counted += len(numbers(item.text))
-        if norm in streams[item.stream]:
+        if item.found_in(streams[item.stream]):
             continue
         where = f"{source_dir}{item.file}" + (f":{item.line}" if item.line else "")
-        problems.append(f"{edition}: {where} {_first_words(item.text)}:"
-                        f" {diagnose(item.text, streams[item.stream])}")
+        if norm in streams[item.stream]:  # a key figure, found outside its panel
+            what = (f"the number {' '.join(item.text.split())}" if numbers(item.text)
+                    else "it")
+            problem = f"{what} is missing from the key-figure panel (the edition has it elsewhere)"
+        else:
+            problem = diagnose(item.text, streams[item.stream])
+        problems.append(f"{edition}: {where} {_first_words(item.text)}: {problem}")
     return list(dict.fromkeys(problems)), checked, counted
 
 
