@@ -160,6 +160,12 @@ def test_a_key_figure_is_looked_for_in_its_panel():
     assert Item("5.3%", 15).found_in(squashed("增长5.3%。"))
 
 
+def test_a_heading_the_contents_lists_must_stand_twice():
+    heading = Item("一、综合", 11, times=2)
+    assert heading.found_in(squashed("目录 一、综合 二、农业 一、综合 全年经济"))
+    assert not heading.found_in(squashed("目录 一、综合 二、农业 全年经济"))
+
+
 def test_a_page_is_read_row_by_row_and_its_footnotes_apart():
     # pdftotext gives a list item's marker after the item's first line, and a table by
     # columns; the foot of the page holds note 2.

@@ -39,12 +39,14 @@ class Item:
     # Where it must stand: within so many characters after this text (a key figure, in
     # its panel); ("", 0): anywhere.
     panel: tuple[str, int] = ("", 0)
+    # How many times it stands there at least: a heading the contents lists stands twice.
+    times: int = 1
 
     def found_in(self, stream: str) -> bool:
         norm = squashed(self.text)
         title, span = self.panel
         if not title:
-            return norm in stream
+            return stream.count(norm) >= self.times
         at = stream.find(title)
         while at >= 0:
             if stream.find(norm, at, at + span) >= 0:
@@ -90,7 +92,9 @@ def _block_items(block, doc: Document, sep: str) -> list[Item]:
     ``sep`` stands between a caption's label and its text in the edition."""
     line = block.line
     if isinstance(block, Heading):
-        return [Item(block.text, line)]
+        # The contents lists it too: found once, it would be found there.
+        listed = any(h.anchor == block.anchor for h in doc.contents)
+        return [Item(block.text, line, times=2 if listed else 1)]
     if isinstance(block, Paragraph):
         return [Item(block.text, line)]
     if isinstance(block, Box):
@@ -290,7 +294,9 @@ def check_edition(doc: Document, edition: Path, text_lines: list[str] = (),
         if item.found_in(streams[item.stream]):
             continue
         where = f"{source_dir}{item.file}" + (f":{item.line}" if item.line else "")
-        if norm in streams[item.stream]:  # a key figure, found outside its panel
+        if item.times > 1 and norm in streams[item.stream]:
+            problem = "it stands only once, in the contents or the text (a heading: both)"
+        elif norm in streams[item.stream]:  # a key figure, found outside its panel
             what = (f"the number {' '.join(item.text.split())}" if numbers(item.text)
                     else "it")
             problem = f"{what} is missing from the key-figure panel (the edition has it elsewhere)"
