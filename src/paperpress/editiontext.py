@@ -195,14 +195,13 @@ def html_streams(path: Path) -> dict[str, str]:
     variants of them) and attributes (alt text, labels for screen readers) are no text.
     The notes are in the body (at its end)."""
     root = lxml_html.fromstring(Path(path).read_bytes())
-    for el in root.iter("style", "script", "head", "template"):
-        el.drop_tree() if el.getparent() is not None else None
     for el in list(root.iter()):
-        if not isinstance(el.tag, str):
-            continue
+        if not isinstance(el.tag, str) or el.getparent() is None:
+            continue  # a comment, or the root
         classes = (el.get("class") or "").split()
-        if any(c in HIDDEN_ON_SCREEN for c in classes) or el.get("hidden") is not None:
-            el.drop_tree()
+        if (el.tag in ("head", "style", "script", "template") or el.get("hidden") is not None
+                or any(c in HIDDEN_ON_SCREEN for c in classes)):
+            el.drop_tree()  # its tail, the text after it, stays
     body = root.find("body")
     text = (body if body is not None else root).text_content()
     return {"body": text, "notes": text}
