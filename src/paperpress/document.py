@@ -30,6 +30,7 @@ from .markup import (found, markdown_parser, reference_definition, refusal, writ
                      written_link)
 from .model import (Box, Document, EditionLink, Figure, Heading, Image, KeyFigure,
                     KeyFigurePanel, ListBlock, Note, Paragraph, Quote, Span, Table, plain, walk)
+from .provenance import Written, collect as collect_numbers
 from .statistics import Statistics
 from .textfiles import (MAX_TEXT_BYTES, check_xml_safe, line_of, plain_text_fault,
                         read_text_file)
@@ -63,8 +64,9 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
                                      line=line_of(meta, "lang")))
     tables = {table_id: spec.table(pub.stats, locale)
               for table_id, spec in pub.tables.items()}
+    text_log: list[Written] = []
     doc = parse_text(pub.text_path, pub.stats, set(pub.charts), locale=locale, tables=tables,
-                     root=pub.root)
+                     root=pub.root, log=text_log)
     for fig in doc.figures:
         spec = pub.charts[fig.chart]
         fig.caption = spec.text("caption", pub.stats, locale)
@@ -100,6 +102,7 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
     doc.settings |= {"language": locale.language_tag, "word_fonts": locale.word_fonts}
     if has_brief(pub.config):
         doc.brief = make_brief(doc, pub.config.get("brief") or {}, locale, config_path)
+    doc.numbers = collect_numbers(doc, pub, locale, text_log, tables)
     return doc
 
 
@@ -152,7 +155,7 @@ def _add_appendix(doc: Document, pub, locale: Locale, config_path: Path) -> None
     heading = Heading(level=1, text=str(appendix["title"]), anchor=f"sec-{count + 1}")
     doc.blocks.append(heading)
     doc.contents.append(heading)
-    facts = sorted(pub.stats.facts, key=lambda f: _section_order(f.section))
+    facts = appendix_facts(pub.stats)
     columns = ("label", "period", "value", "unit", "section")
     header = [[[Span(locale.text(f"appendix_{c}"))] for c in columns]]
     mark = locale.text("derived_mark")
@@ -167,6 +170,11 @@ def _add_appendix(doc: Document, pub, locale: Locale, config_path: Path) -> None
                             align=["left", "left", "right", "left", "left"],
                             widths=_widths(header + rows), origin="appendix",
                             source=notes_text(locale, notes)))
+
+
+def appendix_facts(stats: Statistics) -> list:
+    """The facts in the appendix's order: by section, as the text has them."""
+    return sorted(stats.facts, key=lambda f: _section_order(f.section))
 
 
 _NUMERALS = "一二三四五六七八九十"
@@ -227,8 +235,10 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
 
 
 def parse_text(path: Path, stats: Statistics, chart_ids: set[str], locale: Locale,
-               tables: dict[str, Table] | None = None, root: Path | None = None) -> Document:
-    """Parse the publication's Markdown into the render model, numbers resolved."""
+               tables: dict[str, Table] | None = None, root: Path | None = None,
+               log: list[Written] | None = None) -> Document:
+    """Parse the publication's Markdown into the render model, numbers resolved; every
+    text filled is added to ``log`` (provenance.py), as typed, with its line and block."""
     path = Path(path)
     raw = read_text_file(path, MAX_TEXT_BYTES)
     if not raw.strip():
@@ -236,6 +246,8 @@ def parse_text(path: Path, stats: Statistics, chart_ids: set[str], locale: Local
     meta, _, _ = split_front_matter(path, raw)
     reader = _Reader(path, raw, stats, chart_ids, locale, tables or {},
                      Path(root) if root is not None else path.parent)
+    if log is not None:
+        reader.log = log
     return reader.read(meta)
 
 
@@ -255,6 +267,9 @@ class _Reader:
         self.note_defs: dict[str, tuple[SyntaxTreeNode, int]] = {}
         self.note_calls: list[tuple[Span, str, int]] = []
         self.heading_counters = [0] * MAX_HEADING_LEVEL
+        self.log: list[Written] = []  # every text filled, for provenance.py
+        self.current_block = 0        # the top-level block being read
+        self.note_call_block: dict[str, int] = {}
 
     def fail(self, message: str, line: int | None) -> None:
         raise SourceError(self.path, message, line=line)
@@ -285,46 +300,57 @@ class _Reader:
         for node in nodes:
             line = self.line(node)
             t = node.type
-            if t == "heading":
-                if context == "box":
-                    self.fail("a heading cannot stand inside a box: make it a bold lead"
-                              " sentence (**…**), or close the box above it with a line"
-                              " ':::'", line)
-                if context != "text":
-                    self.fail(f"a heading cannot stand inside a {context}: make it a bold"
-                              " lead sentence (**…**)", line)
-                out.append(self.heading(node, line))
-            elif t == "paragraph":
-                block = self.paragraph(node, line, context, out)
-                if block is not None:
-                    out.append(block)
-            elif t in ("bullet_list", "ordered_list"):
-                if depth >= MAX_LIST_DEPTH:
-                    self.fail(f"a list may be nested {MAX_LIST_DEPTH} levels deep at most:"
-                              " make this a separate list or a sentence", line)
-                out.append(self.list(node, line, depth + 1))
-            elif t == "blockquote":
-                out.append(Quote(blocks=self.blocks(node.children, "quote", depth), line=line))
-            elif t == "container_box":
-                if context in ("box", "list", "quote", "note"):
-                    self.fail(f"a box cannot stand inside a {context}", line)
-                out.append(self.box(node, line))
-            elif t == "table":
-                if context in ("list", "note", "quote"):
-                    self.fail(f"a table cannot stand inside a {context}: place it between"
-                              " paragraphs", line)
-                out.append(self.typed_table(node, line))
-            elif t == "footnote_reference":
-                label = node.meta["label"]
-                if label in self.note_defs:
-                    self.fail(f"note [^{label}] is defined twice (first on line"
-                              f" {self.note_defs[label][1]})", line)
-                self.note_defs[label] = (node, line)
+            if context == "text":
+                self.current_block, logged = len(out), len(self.log)
+                self.block(node, line, t, context, depth, out)
+                # What the node printed is in the block it made; a table's caption, in
+                # the table before it.
+                for written in self.log[logged:]:
+                    written.block = len(out) - 1
             else:
-                token = node.nester_tokens.opening if not node.is_root and node.nester_tokens \
-                    else node.token
-                self.fail(refusal(token, self.path.name), line)
+                self.block(node, line, t, context, depth, out)
         return out
+
+    def block(self, node, line: int, t: str, context: str, depth: int, out: list) -> None:
+        if t == "heading":
+            if context == "box":
+                self.fail("a heading cannot stand inside a box: make it a bold lead"
+                          " sentence (**…**), or close the box above it with a line"
+                          " ':::'", line)
+            if context != "text":
+                self.fail(f"a heading cannot stand inside a {context}: make it a bold"
+                          " lead sentence (**…**)", line)
+            out.append(self.heading(node, line))
+        elif t == "paragraph":
+            block = self.paragraph(node, line, context, out)
+            if block is not None:
+                out.append(block)
+        elif t in ("bullet_list", "ordered_list"):
+            if depth >= MAX_LIST_DEPTH:
+                self.fail(f"a list may be nested {MAX_LIST_DEPTH} levels deep at most:"
+                          " make this a separate list or a sentence", line)
+            out.append(self.list(node, line, depth + 1))
+        elif t == "blockquote":
+            out.append(Quote(blocks=self.blocks(node.children, "quote", depth), line=line))
+        elif t == "container_box":
+            if context in ("box", "list", "quote", "note"):
+                self.fail(f"a box cannot stand inside a {context}", line)
+            out.append(self.box(node, line))
+        elif t == "table":
+            if context in ("list", "note", "quote"):
+                self.fail(f"a table cannot stand inside a {context}: place it between"
+                          " paragraphs", line)
+            out.append(self.typed_table(node, line))
+        elif t == "footnote_reference":
+            label = node.meta["label"]
+            if label in self.note_defs:
+                self.fail(f"note [^{label}] is defined twice (first on line"
+                          f" {self.note_defs[label][1]})", line)
+            self.note_defs[label] = (node, line)
+        else:
+            token = node.nester_tokens.opening if not node.is_root and node.nester_tokens \
+                else node.token
+            self.fail(refusal(token, self.path.name), line)
 
     # -- headings, paragraphs, lists, boxes --------------------------------------------
 
@@ -340,6 +366,9 @@ class _Reader:
             self.fail("a heading holds plain text only: put the cross-reference, note or"
                       " link in a paragraph", line)
         text, attrs = self.trailing_attrs(plain(spans), line, allowed=("id",))
+        if attrs and self.log:
+            # The {#id} is not printed: nor are its digits.
+            self.log[-1].raw = self.trailing_attrs(self.log[-1].raw, line, ("id",))[0]
         anchor = "sec-" + "-".join(str(c) for c in self.heading_counters[:level])
         heading = Heading(level=level, text=text, anchor=anchor, line=line)
         if "id" in attrs:
@@ -403,6 +432,7 @@ class _Reader:
             self.fail("a box needs a title: '::: box Title'", line)
         if fault := plain_text_fault(title):
             self.fail(f"a box title {fault}", line)
+        self.log.append(Written(title, str(self.path), line))
         box = Box(number=0, label="", label_word=self.locale.label_word("box"), title=title,
                   anchor="", blocks=self.blocks(node.children, "box"), line=line)
         if "id" in attrs:
@@ -460,6 +490,7 @@ class _Reader:
         text = TABLE_CAPTION_RE.sub("", inline.content.strip(), count=1)
         text, attrs = self.trailing_attrs(text, line, allowed=("id", "source"))
         caption = self.substitute(text, line)
+        self.log[-1].above = True  # typed after the table, printed above it
         if not caption:
             self.fail("a table caption needs its text: 'Table: Caption'", line)
         if fault := plain_text_fault(caption):
@@ -595,13 +626,16 @@ class _Reader:
             number = len(notes) + 1
             span.text, span.note = str(number), number
             node, def_line = self.note_defs[label]
-            paragraphs = []
+            paragraphs, logged = [], len(self.log)
+            called_block = self.note_call_block.get(label)
             for child in node.children:
                 if child.type != "paragraph":
                     self.fail(f"note [^{label}] may hold paragraphs only", self.line(child))
                 spans = self.spans(child.children[0], self.line(child),
                                    self.source_lines(child), in_note=True)
                 paragraphs.append(spans)
+            for written in self.log[logged:]:
+                written.place, written.section_block = "note", called_block
             notes.append(Note(number=number, paragraphs=paragraphs, anchor=f"fn-{number}",
                               call_anchor=f"fnref-{number}", line=def_line))
         for label, (_, line) in self.note_defs.items():
@@ -615,9 +649,11 @@ class _Reader:
 
     def substitute(self, text: str, line: int) -> str:
         try:
-            return fill_placeholders(text, self.stats, self.locale)
+            filled = fill_placeholders(text, self.stats, self.locale)
         except PlaceholderError as exc:
             self.fail(str(exc), line)
+        self.log.append(Written(text, str(self.path), line))
+        return filled
 
     def spans(self, inline, first_line: int, src_lines: list[str],
               in_note: bool = False) -> list[Span]:
@@ -669,6 +705,7 @@ class _Reader:
                 if in_note:
                     self.fail("a note cannot call another note", line_of_text("[^", breaks))
                 span = Span(text="", note=-1)
+                self.note_call_block.setdefault(label, self.current_block)
                 self.note_calls.append((span, label, line_of_text(f"[^{label}]", breaks)))
                 spans.append(span)
             elif t == "text":

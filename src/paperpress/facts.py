@@ -28,6 +28,13 @@ class PlaceholderError(LookupError):
 
 def fill_placeholders(text: str, stats: Statistics, locale: Locale) -> str:
     """Replace every data placeholder in ``text``; the first bad one raises PlaceholderError."""
+    return "".join(piece for piece, _, _ in fill_segments(text, stats, locale))
+
+
+def fill_segments(text: str, stats: Statistics, locale: Locale) -> list[tuple]:
+    """``text`` as printed, in pieces: (typed text, None, "") and (placeholder's output,
+    its Fact, its format), so that provenance can tell the editor's digits from the
+    data's. The first bad placeholder raises PlaceholderError."""
     def replace(m: re.Match) -> str:
         if m["literal"]:
             return m["literal"]
@@ -53,7 +60,21 @@ def fill_placeholders(text: str, stats: Statistics, locale: Locale) -> str:
         if stray in leftover:
             raise PlaceholderError(stray, "is not closed or opened: write {{ key }}, or"
                                           f" {{{{ \"{stray}\" }}}} for the braces themselves")
-    return _TOKEN_RE.sub(replace, text)
+    pieces: list[tuple] = []
+    end = 0
+    for m in _TOKEN_RE.finditer(text):
+        if m.start() > end:
+            pieces.append((text[end:m.start()], None, ""))
+        printed = replace(m)
+        if m["literal"]:
+            pieces.append((printed, None, ""))
+        else:
+            ref, _, fmt = (p.strip() for p in m["body"].partition("|"))
+            pieces.append((printed, stats.resolve(ref), fmt))
+        end = m.end()
+    if end < len(text):
+        pieces.append((text[end:], None, ""))
+    return pieces
 
 
 # Between the terms of a derived value's formula: 106 − 41, 12 + 3.

@@ -271,6 +271,27 @@ class Brief:
 
 
 @dataclass
+class PrintedNumber:
+    """A number an edition prints, and where it comes from (provenance.py): the data
+    (``key``, ``period``, the CSV row's ``file`` and ``line``) or typed by the editor
+    (the ``file`` and ``line`` it was typed on). The writers print none of this; the
+    provenance report, the change report and the cross-edition check read it."""
+
+    text: str      # as printed: "4168列", "1.55 million TEU", "2013"
+    value: str     # the decimal, plain: "4168", "1.55"
+    unit: str
+    source: str    # "data" or "typed"
+    key: str
+    period: str    # the data's period id ("2023-06", "十年来", "-"), "" when typed
+    file: str      # relative to the project: sources/<pub>/data/x.csv, sources/<pub>/text.md
+    line: int      # the CSV row's physical line (header = 1), or the line typed on
+    block: int | None  # index in Document.blocks; None outside them (key figures, notes)
+    place: str     # paragraph, heading, list, quote, box, table, figure, key_figure, note …
+    section: str   # anchor of the heading it stands under ("" before the first)
+    kind: str = ""  # year, date, ordinal, quantity (typed); value, period, label (data)
+
+
+@dataclass
 class Document:
     meta: dict
     blocks: list = field(default_factory=list)
@@ -283,6 +304,7 @@ class Document:
     settings: dict = field(default_factory=dict)  # chapters_on_new_page …
     contents: list[Heading] = field(default_factory=list)
     editions: list[EditionLink] = field(default_factory=list)  # the web edition links these
+    numbers: list[PrintedNumber] = field(default_factory=list)  # in reading order
 
     def walk(self):
         """Every block, those inside lists, quotes and boxes too, in reading order."""
@@ -328,7 +350,8 @@ class Document:
                        chapters=[_brief_chapter(c) for c in brief["chapters"]]),
                    strings=data.get("strings", {}), settings=data.get("settings", {}),
                    contents=[Heading(**h) for h in data.get("contents", [])],
-                   editions=[EditionLink(**e) for e in data.get("editions", [])])
+                   editions=[EditionLink(**e) for e in data.get("editions", [])],
+                   numbers=[PrintedNumber(**n) for n in data.get("numbers", [])])
 
 
 def walk(blocks):
