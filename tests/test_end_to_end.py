@@ -400,7 +400,7 @@ def test_a_changed_data_value_reruns_its_charts_and_the_documents_only(project):
         "brief_html", "pdf[whitepaper]", "pdf[brief]", "pdf_press[whitepaper]",
         "pdf_press[brief]", "preflight[whitepaper]", "preflight[brief]",
         "preflight[whitepaper-press]", "preflight[brief-press]", "whitepaper_docx",
-        "brief_docx", "numbers", "publish", "all"}
+        "brief_docx", "numbers", "crosscheck", "publish", "all"}
     sentence = "攀升至2022年的3600.7亿元（见图3）"
     assert sentence in squash(pdf_body_text(out(project, "whitepaper.pdf")))
     assert any(sentence in p for p in docx_text(out(project, "whitepaper.docx")))
@@ -415,7 +415,7 @@ def test_a_changed_stylesheet_reruns_only_the_white_paper_html_and_pdf(project):
                    encoding="utf-8")
     assert rebuild(project) == {
         "whitepaper_html", "pdf[whitepaper]", "pdf_press[whitepaper]", "preflight[whitepaper]",
-        "preflight[whitepaper-press]", "publish", "all"}
+        "preflight[whitepaper-press]", "crosscheck", "publish", "all"}
 
 
 @CHANGES_PROJECT
@@ -427,7 +427,7 @@ def test_a_restyled_word_template_reruns_only_its_word_edition(project):
     editor.styles["Heading 1"].font.color.rgb = RGBColor(0x00, 0x55, 0x99)
     editor.styles["Heading 1"].font.size = Pt(22)
     editor.save(str(template))
-    assert rebuild(project) == {"whitepaper_docx", "publish", "all"}
+    assert rebuild(project) == {"whitepaper_docx", "crosscheck", "publish", "all"}
     published = docx.Document(str(out(project, "whitepaper.docx")))
     style = published.styles["Heading 1"]
     assert style.font.color.rgb == RGBColor(0x00, 0x55, 0x99) and style.font.size == Pt(22)
@@ -446,7 +446,7 @@ def test_a_change_to_the_word_writer_reruns_only_the_word_editions(project):
     code.write_text(code.read_text(encoding="utf-8") + "\n# a maintainer's change\n",
                     encoding="utf-8")
     assert rebuild(project) == {
-        "whitepaper_docx", "brief_docx", "publish", "all"}
+        "whitepaper_docx", "brief_docx", "crosscheck", "publish", "all"}
 
 
 @CHANGES_PROJECT
@@ -594,12 +594,12 @@ def test_a_job_failing_half_way_keeps_the_editions(project):
 ALL_DOCUMENTS = {"whitepaper_html", "brief_html", "pdf[whitepaper]", "pdf[brief]",
                  "pdf_press[whitepaper]", "pdf_press[brief]", "preflight[whitepaper]",
                  "preflight[brief]", "preflight[whitepaper-press]", "preflight[brief-press]",
-                 "whitepaper_docx", "brief_docx", "publish", "all"}
+                 "whitepaper_docx", "brief_docx", "crosscheck", "publish", "all"}
 ALL_CHARTS = {f"chart[{c}]" for c in ("friendship-cities", "rail-routes", "trade-scale",
                                       "trade-share", "investment", "policy-finance",
                                       "green-exports")}
 WHITEPAPER_PDFS = {"pdf[whitepaper]", "pdf_press[whitepaper]", "preflight[whitepaper]",
-                   "preflight[whitepaper-press]", "publish", "all"}
+                   "preflight[whitepaper-press]", "crosscheck", "publish", "all"}
 
 
 def _append(path: str, text: str):

@@ -159,6 +159,40 @@ def test_pydyf_still_compresses_streams_through_its_zlib_at_level_9():
     assert at_level[zlib.Z_DEFAULT_COMPRESSION] in written, ZLIB_PATCH
 
 
+FOOTNOTE_PATCH = "src/paperpress/weasy.py: carry_footnotes_after_a_carried_one"
+
+
+def test_weasyprints_line_layout_is_what_the_footnote_patch_wraps():
+    """The patch wraps weasyprint.layout.block._linebox_layout (every caller reaches it
+    through the module global), reads the lines it appended to new_children and the notes
+    it returns, and moves the notes it left waiting with LayoutContext.layout_footnote and
+    report_footnote. The digest pins the version that places a line after carrying notes
+    to the next page without laying out the line's own: on an upgrade, check whether the
+    new one still drops them (tests/test_pdf_footnotes.py without the patch)."""
+    import weasyprint
+    from weasyprint import layout
+    from weasyprint.layout import block
+
+    assert package_files_mentioning(weasyprint, "_linebox_layout") == {"layout/block.py"}, (
+        FOOTNOTE_PATCH)
+    assert inspect.getsource(block).count("_linebox_layout(") == 2, (
+        f"{FOOTNOTE_PATCH}: no longer defined and called once in block.py")
+    assert parameters(block, "_linebox_layout")[:5] == [
+        "context", "box", "index", "child", "new_children"], FOOTNOTE_PATCH
+    original = source(block, "_linebox_layout")
+    assert "return abort, stop, resume_at, position_y, new_footnotes, max_lines" in original, (
+        FOOTNOTE_PATCH)
+    assert "new_children.append(line)" in original, FOOTNOTE_PATCH
+    for method in ("layout_footnote", "report_footnote"):
+        assert parameters(layout, f"LayoutContext.{method}") == ["self", "footnote"], (
+            FOOTNOTE_PATCH)
+    assert "self.footnotes.remove(footnote)" in source(layout, "LayoutContext.layout_footnote")
+    assert "self.reported_footnotes.append(footnote)" in source(
+        layout, "LayoutContext.report_footnote"), FOOTNOTE_PATCH
+    assert_unchanged(FOOTNOTE_PATCH, block, "_linebox_layout", "weasyprint",
+                     "2edf8a7e471b161a")
+
+
 # src/paperpress/typeset.py ---------------------------------------------------------------
 
 JUSTIFY_PATCH = "src/paperpress/typeset.py: install_cjk_justification"

@@ -91,6 +91,14 @@ def _numbers(a):
     from .numbersreport import write_numbers_report
 
     write_numbers_report(a.source, a.document, a.out, a.templates)
+def _crosscheck(a):
+    from .crosscheck import run_crosscheck
+
+    problems = run_crosscheck(a.document, a.editions, a.report, a.sources)
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        raise SystemExit(1)
 
 
 def _image_png(a):
@@ -207,6 +215,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--templates", type=Path, default=Path("templates"),
                    help="the project's templates folder (default: templates)")
     p.set_defaults(func=_numbers)
+    p = sub.add_parser("crosscheck", help="check that every edition carries every paragraph"
+                                          " and number of the model; write a report or fail")
+    p.add_argument("document", type=Path, help="the document model (document.json)")
+    p.add_argument("report", type=Path, help="written when every edition passes")
+    p.add_argument("editions", type=Path, nargs="+",
+                   help="the edition files: .pdf (with its .layout.json beside it), .docx, .html")
+    p.add_argument("--sources", type=Path,
+                   help="the publication's folder: names the source lines in the report")
+    p.set_defaults(func=_crosscheck)
 
     p = sub.add_parser("image-png", help="an SVG picture of the text -> PNG for Word")
     for name in ("svg", "png"):

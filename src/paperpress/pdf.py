@@ -20,7 +20,8 @@ from .pagination import paginate
 from .pdftext import PAGE_AREA
 from .stylesheets import read_stylesheet
 from .typeset import install_cjk_justification, text_boxes
-from .weasy import import_weasyprint, use_default_compression_level
+from .weasy import (carry_footnotes_after_a_carried_one, import_weasyprint,
+                    use_default_compression_level)
 
 
 def _make_fetcher():
@@ -128,6 +129,7 @@ def render_pdf(html_path: Path, pdf_path: Path, layout_path: Path | None = None,
 
     install_cjk_justification()
     use_default_compression_level()
+    carry_footnotes_after_a_carried_one()
     fetcher_class, fatal = _make_fetcher()
     fetcher = fetcher_class(_served_files(edition))
     html_path = Path(html_path)

@@ -32,6 +32,7 @@ rule publish:
         # Kept in the release: the next publish's change report compares with it.
         model="build/{pub}/document.json",
         report=TEMPLATE_FILES["html/changes.html.j2"],
+        crosscheck="build/{pub}/crosscheck.txt",  # every edition carries the whole model
         code=code("publish"),
     output:
         RECEIPT,
