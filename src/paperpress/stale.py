@@ -7,26 +7,35 @@ next run would say "Nothing to be done" while the text still holds the fault and
 editor's other edits never reach an edition. So when an intermediate file is missing, what
 was made from it goes too, and the next run remakes the chain (or stops at the fault
 again). Only build/ is touched; output/ keeps the last good release.
+
+Each intermediate clears only what is made from it: a chart's PNG or a picture drawn for
+Word that was never made (a build of the web edition alone, as the live preview runs) must
+not take the web edition and the PDFs with it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-# What build/<pub>/ holds that is made from the model and the figures.
-PRODUCTS = ("*.html", "*.pdf", "*.docx", "*.layout.json", "*.preflight.txt", "release.json")
+# What build/<pub>/ holds that is made from the model and the figures, by what reads what.
+RECEIPT = ("release.json", "crosscheck.txt")
+MADE_FROM_MODEL = ("*.html", "*.pdf", "*.docx", "*.layout.json", "*.preflight.txt") + RECEIPT
+MADE_FROM_SVG = ("*.html", "*.pdf", "*.layout.json", "*.preflight.txt") + RECEIPT
+MADE_FROM_PNG = ("*.docx",) + RECEIPT
 
 
-def clear_orphaned_products(build_dir: Path, intermediates: list[Path]) -> list[Path]:
-    """Delete the editions, preflight reports and receipt in ``build_dir`` when one of
-    ``intermediates`` (the model, the charts, the pictures drawn for Word) is missing.
-    Returns what was deleted."""
+def clear_orphaned_products(build_dir: Path, intermediates: dict[Path, tuple[str, ...]]
+                            ) -> list[Path]:
+    """Delete the products in ``build_dir`` (glob patterns) of each of ``intermediates``
+    (the model, the charts, the pictures drawn for Word) that is missing. Returns what was
+    deleted."""
     build_dir = Path(build_dir)
-    if all(Path(p).exists() for p in intermediates):
-        return []
+    patterns = dict.fromkeys(p for path, made in intermediates.items()
+                             if not Path(path).exists() for p in made)
     cleared = []
-    for pattern in PRODUCTS:
+    for pattern in patterns:
         for product in sorted(build_dir.glob(pattern)):
-            product.unlink()
-            cleared.append(product)
+            if product.exists():
+                product.unlink()
+                cleared.append(product)
     return cleared

@@ -12,7 +12,8 @@ from paperpress.codedeps import modules_used  # noqa: E402
 from paperpress.errors import SourceError  # noqa: E402
 from paperpress.inputs import CHART_ID_RE, publication_inputs, template_inputs  # noqa: E402
 from paperpress.publish import receipt_is_current  # noqa: E402
-from paperpress.stale import clear_orphaned_products  # noqa: E402
+from paperpress.stale import (MADE_FROM_MODEL, MADE_FROM_PNG, MADE_FROM_SVG,  # noqa: E402
+                              clear_orphaned_products)
 
 
 def _exit_without_waiting_for_rate_limit_timers():
@@ -203,11 +204,12 @@ RECEIPT = "build/{pub}/release.json"
 # Nothing in output/ is touched here: a dry run changes nothing there.
 for _pub in PUBLICATIONS:
     # A failed step's outputs are gone (paperpress/stale.py): what was made from them goes.
-    clear_orphaned_products(Path("build") / _pub,
-                            [Path(f"build/{_pub}/document.json")]
-                            + [Path(f) for f in figures(_pub, "svg") + figures(_pub, "png")
-                               + phone_figures(_pub)]
-                            + [Path(f) for f in word_images(_pub) if f.startswith("figures/")])
+    clear_orphaned_products(
+        Path("build") / _pub,
+        {Path(f"build/{_pub}/document.json"): MADE_FROM_MODEL}
+        | {Path(f): MADE_FROM_SVG for f in figures(_pub, "svg") + phone_figures(_pub)}
+        | {Path(f): MADE_FROM_PNG for f in figures(_pub, "png")
+           + [f for f in word_images(_pub) if f.startswith("figures/")]})
     _receipt = Path(RECEIPT.format(pub=_pub))
     if _receipt.exists() and not receipt_is_current(_receipt, Path("output") / _pub):
         _receipt.unlink()
