@@ -2,7 +2,10 @@
 #   whitepaper.pdf, whitepaper-press.pdf, whitepaper.html, whitepaper.docx, manifest.json,
 #   and brief.pdf, brief-press.pdf, brief.docx for a publication with a brief
 #
-# Run `make publish` (or `snakemake --cores 2` inside the virtual environment).
+# Run `snakemake` in the project's environment (or `make publish`): every publication.
+# `snakemake <publication>` (e.g. `snakemake hunan-bri-2023`) builds and publishes one.
+# The settings of every run (cores, recovery from an interrupted build, the scheduler, the
+# console output) are in profiles/default/profile.yaml.
 
 include: "workflow/rules/common.smk"
 
@@ -10,6 +13,17 @@ include: "workflow/rules/common.smk"
 rule all:
     input:
         expand(RECEIPT, pub=PUBLICATIONS),
+
+
+# One target per publication, named as its folder: `snakemake hunan-bri-2023`.
+for _pub in PUBLICATIONS:
+
+    rule:
+        name:
+            _pub
+        input:
+            RECEIPT.format(pub=_pub),
+        localrule: True
 
 
 include: "workflow/rules/model.smk"
