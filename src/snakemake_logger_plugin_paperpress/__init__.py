@@ -51,7 +51,9 @@ class LogHandler(LogHandlerBase):
         self.run: Run | None = None
         self.full_log = None  # opened at the first record: by then Snakemake is in the
         self.project: Path | None = None  # project's folder (--directory)
-        self.rundir: str | None = None
+        # Made before Snakemake enters the project (--directory): where the user is, to
+        # show the full log's path from there.
+        self.rundir = os.getcwd()
         self.closed = False
         self.state_lock = threading.RLock()  # (not `lock`: logging.Handler has its own)
 
@@ -119,9 +121,7 @@ class LogHandler(LogHandlerBase):
             self.full_log.write(text + "\n")
             self.full_log.flush()
         event = getattr(record, "event", None)
-        if event == LogEvent.WORKFLOW_STARTED:
-            self.rundir = getattr(record, "rundir", None)
-        elif event == LogEvent.RUN_INFO and run.total is None and getattr(record, "stats", None):
+        if event == LogEvent.RUN_INFO and run.total is None and getattr(record, "stats", None):
             run.set_total(record.stats, publications(self.project))
         elif event == LogEvent.JOB_INFO:
             run.started(record.jobid, record.rule_name, dict(record.wildcards or {}),
@@ -146,8 +146,8 @@ class LogHandler(LogHandlerBase):
                 pass  # the run's end after failed steps
             else:
                 message = snakemake_error(record.getMessage())
-                run.add_error({"file": "Snakefile", "line": None, "message": message,
-                               "text": f"Snakefile: {message}"})
+                run.add_error({"file": "", "line": None, "message": message,
+                               "text": message})  # in no file: a target, a lock
         elif event is None and record.levelno == 20:
             message = record.getMessage()
             if message.startswith(SHOWN):
@@ -171,10 +171,9 @@ class LogHandler(LogHandlerBase):
 
         run = self.run
         shown = str(self.project / self.log_path)
-        if self.rundir:
-            relative = os.path.relpath(shown, self.rundir)
-            if not relative.startswith(".."):
-                shown = relative
+        relative = os.path.relpath(shown, self.rundir)
+        if not relative.startswith(".."):
+            shown = relative
         lines = run.summary(shown, publications(self.project))
         for line in lines:
             self.full_log.write(line + "\n")
