@@ -144,6 +144,12 @@ class LogHandler(LogHandlerBase):
                 pass  # a failed step (its JOB_ERROR), or "Exiting because a job failed"
             elif kind == "WorkflowError" and "did not complete" in record.getMessage():
                 pass  # the run's end after failed steps
+            elif kind == "LockException":
+                # The workflow removes a lock no snakemake holds (paperpress/stalelock.py):
+                # this one is another run's, still working here.
+                message = ("another snakemake is building in this folder: wait for it to"
+                           " finish (if none is running, `snakemake --unlock`)")
+                run.add_error({"file": "", "line": None, "message": message, "text": message})
             else:
                 message = snakemake_error(record.getMessage())
                 run.add_error({"file": "", "line": None, "message": message,

@@ -83,7 +83,7 @@ def snakemake_error(message: str) -> str:
             break
         if line and line != "Error:":
             kept.append(line)
-    return " ".join(kept) or message.strip()
+    return " ".join(kept).removeprefix("Error: ") or message.strip()
 
 
 def step_label(rule: str, wildcards: dict) -> str:
