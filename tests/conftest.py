@@ -70,11 +70,16 @@ def copy_project(dest: Path) -> Path:
 
 
 def snakemake(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Snakemake run on ``project`` as the profile sets it up, with this checkout's
+    package and logger plugin on the import path (Snakemake looks the plugin up there
+    before it reads the profile), whatever PYTHONPATH ``env`` sets."""
+    env = {**os.environ, **(env or {})}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), str(REPO / "src"))
+                                        if p)
     return subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2", "--snakefile",
          str(project / "Snakefile"), "--directory", str(project), *args],
-        capture_output=True, text=True, timeout=600,
-        env=None if env is None else {**os.environ, **env})
+        capture_output=True, text=True, timeout=600, env=env)
 
 
 def last_run(project: Path) -> dict:

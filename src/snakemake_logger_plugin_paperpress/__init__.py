@@ -154,6 +154,8 @@ class LogHandler(LogHandlerBase):
                 message = snakemake_error(record.getMessage())
                 run.add_error({"file": "", "line": None, "message": message,
                                "text": message})  # in no file: a target, a lock
+        elif record.levelno == 30 and text:
+            self._say(text)  # Snakemake's warnings (rare in a build; `--lint` says all)
         elif event is None and record.levelno == 20:
             message = record.getMessage()
             if message.startswith(SHOWN):
