@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,11 @@ def test_a_lock_held_by_a_running_snakemake_is_left_alone(tmp_path):
     # A process that looks like a snakemake working in that directory (`sleep` under the
     # name snakemake: Popen returns once it runs).
     other = subprocess.Popen(["snakemake", "30"], executable="sleep", cwd=tmp_path)
+    cmdline = Path(f"/proc/{other.pid}/cmdline")
+    for _ in range(100):  # until it shows under that name (at most a few ms as a rule)
+        if cmdline.read_bytes().startswith(b"snakemake\0"):
+            break
+        time.sleep(0.05)
     try:
         assert clear_stale_lock(tmp_path) == 0
         assert list(locks.glob("*"))
@@ -185,6 +191,10 @@ def test_a_fault_in_a_template_two_publications_share_is_listed_once(project):
     pubs = [PUB, other]
     try:
         result = snakemake(project, *[f"build/{p}/brief.html" for p in pubs])
+        # The next run stops there again, though each failed step's HTML is gone and the
+        # brief's PDFs from before are still there.
+        (project / "build" / other / "brief.pdf").write_bytes(b"%PDF from before")
+        again = snakemake(project, *[f"build/{p}/brief.pdf" for p in pubs])
     finally:
         template.write_text(good, encoding="utf-8")
         shutil.rmtree(project / "sources" / other)
@@ -196,6 +206,7 @@ def test_a_fault_in_a_template_two_publications_share_is_listed_once(project):
     assert not NOISE.search(console), console
     assert sorted(re.findall(r"^\[failed\] (\S+): HTML \(brief\)$", console, re.M)) == pubs
     assert f"Not published: {', '.join(pubs)}." in console
+    assert error_lines(again.stderr) == errors and again.returncode == 1, again.stderr
     record = last_run(project)
     assert [e["text"] for e in record["errors"]] == [errors[0].removeprefix("error: ")]
     assert sorted(j["wildcards"]["pub"] for j in record["jobs"]
@@ -265,6 +276,22 @@ def test_a_snakemake_error_is_one_line_without_its_traceback():
     assert snakemake_error(message) == "ValueError: sources/a/charts/b.yaml: no such chart"
     assert snakemake_error("MissingRuleException:\nNo rule to produce x.") == \
         "No rule to produce x."
+
+
+def test_pdfs_made_from_an_html_edition_a_failed_step_removed_go_with_it(tmp_path):
+    from paperpress.stale import clear_products_of_missing_html
+
+    made = ["whitepaper.html", "whitepaper.pdf", "brief.pdf", "brief-press.pdf",
+            "brief.layout.json", "brief-press.preflight.txt", "release.json", "document.json"]
+    for name in made:
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    cleared = clear_products_of_missing_html(tmp_path)
+    assert sorted(p.name for p in cleared) == ["brief-press.pdf", "brief-press.preflight.txt",
+                                               "brief.layout.json", "brief.pdf",
+                                               "release.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["document.json", "whitepaper.html",
+                                                          "whitepaper.pdf"]
+    assert clear_products_of_missing_html(tmp_path) == []  # no brief: nothing to clear
 
 
 def test_the_run_record_is_the_documented_contract(tmp_path):

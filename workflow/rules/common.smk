@@ -12,7 +12,8 @@ from paperpress.codedeps import modules_used  # noqa: E402
 from paperpress.errors import SourceError  # noqa: E402
 from paperpress.inputs import CHART_ID_RE, publication_inputs, template_inputs  # noqa: E402
 from paperpress.publish import receipt_is_current  # noqa: E402
-from paperpress.stale import clear_orphaned_products  # noqa: E402
+from paperpress.stale import (clear_orphaned_products,  # noqa: E402
+                              clear_products_of_missing_html)
 from paperpress.stalelock import clear_stale_lock  # noqa: E402
 from snakemake.logging import logger  # noqa: E402
 from snakemake_interface_logger_plugins.common import LogEvent  # noqa: E402
@@ -226,6 +227,8 @@ for _pub in PUBLICATIONS:
                             + [Path(f) for f in figures(_pub, "svg") + figures(_pub, "png")
                                + phone_figures(_pub)]
                             + [Path(f) for f in word_images(_pub) if f.startswith("figures/")])
+    # Likewise a failed HTML step's: the PDFs made from the HTML before it go.
+    clear_products_of_missing_html(Path("build") / _pub)
     _receipt = Path(RECEIPT.format(pub=_pub))
     if _receipt.exists() and not receipt_is_current(_receipt, Path("output") / _pub):
         _receipt.unlink()
