@@ -159,7 +159,6 @@ class LogHandler(LogHandlerBase):
         elif event is None and record.levelno == 20:
             message = record.getMessage()
             if message.startswith(SHOWN):
-                run.nothing_to_do |= message.startswith("Nothing to be done")
                 self._say(message)
 
     def close(self) -> None:

@@ -119,7 +119,6 @@ class Run:
     total: int | None = None
     done: int = 0
     failed: bool = False  # Snakemake logged an error
-    nothing_to_do: bool = False
 
     def add_error(self, entry: dict) -> None:
         self.errors.setdefault(entry["text"], entry)
