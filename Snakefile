@@ -15,8 +15,18 @@ rule all:
         expand(RECEIPT, pub=PUBLICATIONS),
 
 
-# One target per publication, named as its folder: `snakemake hunan-bri-2023`.
+include: "workflow/rules/model.smk"
+include: "workflow/rules/charts.smk"
+include: "workflow/rules/images.smk"
+include: "workflow/rules/editions.smk"
+include: "workflow/rules/publish.smk"
+
+
+# One target per publication, named as its folder: `snakemake hunan-bri-2023` (a folder
+# named as a step, such as `chart`, keeps only its path: build/<pub>/release.json).
 for _pub in PUBLICATIONS:
+    if workflow.is_rule(_pub):
+        continue
 
     rule:
         name:
@@ -24,10 +34,3 @@ for _pub in PUBLICATIONS:
         input:
             RECEIPT.format(pub=_pub),
         localrule: True
-
-
-include: "workflow/rules/model.smk"
-include: "workflow/rules/charts.smk"
-include: "workflow/rules/images.smk"
-include: "workflow/rules/editions.smk"
-include: "workflow/rules/publish.smk"
