@@ -6,7 +6,10 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-CORES ?= 2
+# Cores for a build: unset, the profile's (profiles/default/profile.yaml: all of them), as a
+# bare `snakemake` uses; `make publish CORES=2` for fewer. The benchmark and the reference
+# pages are measured on 2 unless told.
+CORES ?=
 # What WeasyPrint and the checks need from Debian (fonts-noto-core: the Latin faces of
 # English and other Latin-script publications). libharfbuzz-subset0 matters: without
 # it WeasyPrint subsets the CJK fonts about 12x slower and says nothing.
@@ -22,11 +25,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: publish approve test preview bench update-page-references setup system-packages clean
 
-# An interrupted build leaves a lock (kill -9) or incomplete files (Ctrl-C): the next
-# publish clears a stale lock and redoes what was incomplete, by itself.
+# The same run as a bare `snakemake`: the workflow's profile (profiles/default) sets the
+# cores, the scheduler, keep-going and rerun-incomplete, and the workflow clears a lock a
+# killed build left (workflow/rules/common.smk).
 publish: setup
-	@$(BIN)/python tools/clear_stale_lock.py
-	$(BIN)/snakemake --cores $(CORES) --rerun-incomplete
+	$(BIN)/snakemake $(if $(CORES),--cores $(CORES))
 
 # Mark the release output/$(PUB) shows as approved, once someone has signed it off: the
 # next publishes' change reports (changes.html) compare with it, and it is never pruned.
@@ -47,13 +50,13 @@ preview: setup
 
 # Timings of clean, no-op and incremental builds (by hand; not part of the tests).
 bench: setup
-	$(BIN)/python tools/bench.py --cores $(CORES)
+	$(BIN)/python tools/bench.py --cores $(or $(CORES),2)
 
 # The reference page images the page-image test compares with (tests/reference-pages/):
 # renders the declared pages of a fresh build and writes those that changed. A deliberate
 # step: look at what it reports (and build/page-diffs/) before committing the images.
 update-page-references: setup
-	$(BIN)/python tools/update_page_references.py --cores $(CORES)
+	$(BIN)/python tools/update_page_references.py --cores $(or $(CORES),2)
 
 setup: system-packages $(STAMP)
 

@@ -3,7 +3,10 @@
 #   and brief.pdf, brief-press.pdf, brief.docx for a publication with a brief, and
 #   numbers.html, the report of where each number comes from
 #
-# Run `make publish` (or `snakemake --cores 2` inside the virtual environment).
+# Run `snakemake` in the project's environment (or `make publish`): every publication.
+# `snakemake <publication>` (e.g. `snakemake hunan-bri-2023`) builds and publishes one.
+# The settings of every run (cores, recovery from an interrupted build, the scheduler, the
+# console output) are in profiles/default/profile.yaml.
 
 include: "workflow/rules/common.smk"
 
@@ -20,3 +23,17 @@ include: "workflow/rules/editions.smk"
 include: "workflow/rules/numbers.smk"
 include: "workflow/rules/checks.smk"
 include: "workflow/rules/publish.smk"
+
+
+# One target per publication, named as its folder: `snakemake hunan-bri-2023` (a folder
+# named as a step, such as `chart`, keeps only its path: build/<pub>/release.json).
+for _pub in PUBLICATIONS:
+    if workflow.is_rule(_pub):
+        continue
+
+    rule:
+        name:
+            _pub
+        input:
+            RECEIPT.format(pub=_pub),
+        localrule: True

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -69,29 +70,31 @@ def copy_project(dest: Path) -> Path:
 
 
 def snakemake(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Snakemake run on ``project`` as the profile sets it up, with this checkout's
+    package and logger plugin on the import path (Snakemake looks the plugin up there
+    before it reads the profile), whatever PYTHONPATH ``env`` sets."""
+    env = {**os.environ, **(env or {})}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), str(REPO / "src"))
+                                        if p)
     return subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2", "--snakefile",
          str(project / "Snakefile"), "--directory", str(project), *args],
-        capture_output=True, text=True, timeout=600,
-        env=None if env is None else {**os.environ, **env})
+        capture_output=True, text=True, timeout=600, env=env)
 
 
-def jobs_run(log: str) -> set[str]:
-    """The jobs a Snakemake run executed, as 'rule' or 'rule[wildcard]' names."""
+def last_run(project: Path) -> dict:
+    """The record the last Snakemake run in ``project`` wrote (the logger plugin,
+    src/snakemake_logger_plugin_paperpress/): ok, errors, log, jobs."""
+    return json.loads((project / "build" / "logs" / "last-run.json").read_text(encoding="utf-8"))
+
+
+def jobs_run(project: Path) -> set[str]:
+    """The jobs the last Snakemake run in ``project`` executed, as 'rule' or
+    'rule[wildcard]' names (the chart, edition or PDF a job made)."""
     jobs = set()
-    for block in re.split(r"\n(?=(?:local)?rule \w+:)", log):
-        m = re.match(r"(?:local)?rule (\w+):", block.strip())
-        if not m:
-            continue
-        name = m[1]
-        w = re.search(r"wildcards: ([^\n]+)", block)
-        extra = []
-        if w:
-            for part in w[1].split(", "):
-                key, _, value = part.partition("=")
-                if key in ("chart", "edition", "pdf"):
-                    extra.append(value)
-        jobs.add(f"{name}[{','.join(extra)}]" if extra else name)
+    for job in last_run(project)["jobs"]:
+        extra = [v for k, v in job["wildcards"].items() if k in ("chart", "edition", "pdf")]
+        jobs.add(f"{job['rule']}[{','.join(extra)}]" if extra else job["rule"])
     return jobs
 
 

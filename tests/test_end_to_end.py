@@ -129,7 +129,7 @@ def rebuild(project: Path) -> set[str]:
     """Run the workflow again; return the jobs it ran."""
     result = snakemake(project)
     assert result.returncode == 0, result.stderr[-3000:]
-    return jobs_run(result.stderr + result.stdout)
+    return jobs_run(project)
 
 
 def page_count(pdf: Path) -> int:
@@ -388,7 +388,7 @@ def test_a_rebuild_with_nothing_changed_runs_no_job(project):
     result = snakemake(project)
     assert result.returncode == 0
     assert "Nothing to be done" in result.stdout + result.stderr
-    assert jobs_run(result.stdout + result.stderr) == set()
+    assert jobs_run(project) == set()
 
 
 @CHANGES_PROJECT

@@ -1,48 +1,24 @@
-"""Remove a Snakemake lock left by a build that was killed (kill -9, a closed terminal),
-so that the next `make publish` runs instead of asking for `snakemake --unlock`.
+"""Remove a Snakemake lock left by a build that was killed (kill -9, a closed terminal).
 
-A lock is stale when no running snakemake process works in this directory.
+Every `snakemake` run in this project does this by itself before it takes its lock (the
+workflow calls paperpress.stalelock); this is the same step by hand:
 
     python tools/clear_stale_lock.py [DIRECTORY]
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
-
-def snakemake_running_in(directory: Path) -> bool:
-    if not Path("/proc").is_dir():
-        return True  # no way to tell here (macOS, BSD): leave the lock to `snakemake --unlock`
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
-            cwd = Path(os.readlink(proc / "cwd"))
-        except OSError:
-            continue
-        if any(b"snakemake" in part for part in cmdline):
-            args = [a.decode(errors="replace") for a in cmdline]
-            if "--directory" in args:
-                i = args.index("--directory")
-                if i + 1 < len(args):
-                    cwd = (cwd / args[i + 1]).resolve()
-            if cwd.resolve() == directory:
-                return True
-    return False
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+from paperpress.stalelock import clear_stale_lock  # noqa: E402
 
 
 def main() -> int:
-    directory = Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
-    locks = directory / ".snakemake" / "locks"
-    stale = [p for p in locks.glob("*")] if locks.is_dir() else []
-    if stale and not snakemake_running_in(directory):
-        for lock in stale:
-            lock.unlink(missing_ok=True)
-        print(f"removed a stale lock left by an interrupted build ({len(stale)} file(s))")
+    removed = clear_stale_lock(Path(sys.argv[1] if len(sys.argv) > 1 else "."))
+    if removed:
+        print(f"removed a stale lock left by an interrupted build ({removed} file(s))")
     return 0
 
 

@@ -39,3 +39,29 @@ def clear_orphaned_products(build_dir: Path, intermediates: dict[Path, tuple[str
                 product.unlink()
                 cleared.append(product)
     return cleared
+
+
+# What is made from an HTML edition (build/<pub>/<stem>.html): its PDFs (screen, press),
+# where their figures fell, and their preflight reports.
+FROM_HTML = ("{stem}.pdf", "{stem}-press.pdf", "{stem}*.layout.json", "{stem}*.preflight.txt")
+
+
+def clear_products_of_missing_html(build_dir: Path, stems=("whitepaper", "brief")) -> list[Path]:
+    """When an HTML edition is missing (its step failed, e.g. on a template error) while
+    PDFs made from an earlier one are still there, those PDFs, their reports and the
+    receipt go, so that the next run makes the HTML again (or stops at the fault again)
+    instead of saying "Nothing to be done". Returns what was deleted."""
+    build_dir = Path(build_dir)
+    cleared = []
+    for stem in stems:
+        if (build_dir / f"{stem}.html").exists():
+            continue
+        products = sorted({p for pattern in FROM_HTML
+                           for p in build_dir.glob(pattern.format(stem=stem))})
+        if products:  # (a publication without a brief has none)
+            products.append(build_dir / "release.json")
+        for product in products:
+            if product.exists():
+                product.unlink()
+                cleared.append(product)
+    return cleared

@@ -17,9 +17,11 @@ rule chart:
         svg="figures/{pub}/{chart}.svg",
         png="figures/{pub}/{chart}.png",
         phone="figures/{pub}/phone/{chart}.svg",
+    log:
+        "build/{pub}/logs/chart-{chart}.log",
     benchmark:
         "build/{pub}/benchmarks/chart-{chart}.tsv"
     shell:
         "{PAPERPRESS} chart {input.spec} sources/{wildcards.pub}/data {input.style}"
         " {input.locale} {output.svg} {output.png}"
-        " --phone-style {input.phone_style} --phone-svg {output.phone}"
+        " --phone-style {input.phone_style} --phone-svg {output.phone} > {log} 2>&1"

@@ -14,8 +14,10 @@ rule crosscheck:
         code=code("crosscheck"),
     output:
         "build/{pub}/crosscheck.txt",
+    log:
+        "build/{pub}/logs/crosscheck.log",
     benchmark:
         "build/{pub}/benchmarks/crosscheck.tsv"
     shell:
         "{PAPERPRESS} crosscheck {input.model} {output} {input.editions}"
-        " --sources sources/{wildcards.pub}"
+        " --sources sources/{wildcards.pub} > {log} 2>&1"

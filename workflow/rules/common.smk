@@ -13,7 +13,22 @@ from paperpress.errors import SourceError  # noqa: E402
 from paperpress.inputs import CHART_ID_RE, publication_inputs, template_inputs  # noqa: E402
 from paperpress.publish import receipt_is_current  # noqa: E402
 from paperpress.stale import (MADE_FROM_MODEL, MADE_FROM_PNG, MADE_FROM_SVG,  # noqa: E402
-                              clear_orphaned_products)
+                              clear_orphaned_products, clear_products_of_missing_html)
+from paperpress.stalelock import clear_stale_lock  # noqa: E402
+from snakemake.logging import logger  # noqa: E402
+from snakemake_interface_logger_plugins.common import LogEvent  # noqa: E402
+
+# A build killed outright (kill -9, a closed terminal) leaves Snakemake's lock behind, and
+# the next run would stop asking for `--unlock`. Snakemake reads this file before it takes
+# its lock (snakemake/workflow.py), so a stale one is cleared here; one held by a snakemake
+# still working in this directory is left alone. Not in a job's own snakemake (a cluster or
+# subprocess executor's): its parent holds the lock.
+if not (workflow.remote_exec or workflow.subprocess_exec) and clear_stale_lock(Path(".")):
+    logger.info("Removed the lock an interrupted build left behind.")
+
+# Every step writes what it prints to its log (build/<pub>/logs/<step>.log, each rule's
+# `log:`, its command ending in `> {log} 2>&1`): the console shows progress and, at the
+# end, each problem once (the logger plugin, src/snakemake_logger_plugin_paperpress/).
 
 
 def _exit_without_waiting_for_rate_limit_timers():
@@ -81,8 +96,11 @@ def _read_sources():
     except SourceError as exc:
         errors.append(str(exc))
     if errors:
+        # Through Snakemake's logger, so that the logger plugin lists them with the rest
+        # and records them in build/logs/last-run.json (without it they print as they are).
         for error in dict.fromkeys(errors):  # a fault shared by publications, once
-            print(f"error: {error}", file=sys.stderr)
+            logger.error(f"error: {error}",
+                         extra={"event": LogEvent.ERROR, "exception": "SourceError"})
         sys.exit(1)
     return inputs, templates
 
@@ -210,6 +228,8 @@ for _pub in PUBLICATIONS:
         | {Path(f): MADE_FROM_SVG for f in figures(_pub, "svg") + phone_figures(_pub)}
         | {Path(f): MADE_FROM_PNG for f in figures(_pub, "png")
            + [f for f in word_images(_pub) if f.startswith("figures/")]})
+    # Likewise a failed HTML step's: the PDFs made from the HTML before it go.
+    clear_products_of_missing_html(Path("build") / _pub)
     _receipt = Path(RECEIPT.format(pub=_pub))
     if _receipt.exists() and not receipt_is_current(_receipt, Path("output") / _pub):
         _receipt.unlink()

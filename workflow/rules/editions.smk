@@ -18,11 +18,13 @@ rule whitepaper_html:
         code=code("html"),
     output:
         "build/{pub}/whitepaper.html",
+    log:
+        "build/{pub}/logs/html-whitepaper.log",
     benchmark:
         "build/{pub}/benchmarks/html-whitepaper.tsv"
     shell:
         "{PAPERPRESS} html whitepaper {input.model} figures/{wildcards.pub} templates/html {output}"
-        " --sources sources/{wildcards.pub}"
+        " --sources sources/{wildcards.pub} > {log} 2>&1"
 
 
 rule brief_html:
@@ -35,11 +37,13 @@ rule brief_html:
         code=code("html"),
     output:
         "build/{pub}/brief.html",
+    log:
+        "build/{pub}/logs/html-brief.log",
     benchmark:
         "build/{pub}/benchmarks/html-brief.tsv"
     shell:
         "{PAPERPRESS} html brief {input.model} figures/{wildcards.pub} templates/html {output}"
-        " --sources sources/{wildcards.pub}"
+        " --sources sources/{wildcards.pub} > {log} 2>&1"
 
 
 rule pdf:
@@ -53,10 +57,13 @@ rule pdf:
         layout="build/{pub}/{edition}.layout.json",
     params:
         options=lambda w: pdf_options(w.pub, "screen"),
+    log:
+        "build/{pub}/logs/pdf-{edition}.log",
     benchmark:
         "build/{pub}/benchmarks/pdf-{edition}.tsv"
     shell:
         "{PAPERPRESS} pdf {input.html} {output.pdf} --layout {output.layout} {params.options}"
+        " > {log} 2>&1"
 
 
 rule pdf_press:
@@ -70,10 +77,13 @@ rule pdf_press:
         layout="build/{pub}/{edition}-press.layout.json",
     params:
         options=lambda w: pdf_options(w.pub, "press"),
+    log:
+        "build/{pub}/logs/pdf-{edition}-press.log",
     benchmark:
         "build/{pub}/benchmarks/pdf-{edition}-press.tsv"
     shell:
         "{PAPERPRESS} pdf {input.html} {output.pdf} --layout {output.layout} {params.options}"
+        " > {log} 2>&1"
 
 
 rule whitepaper_docx:
@@ -85,11 +95,13 @@ rule whitepaper_docx:
         code=code("docx"),
     output:
         "build/{pub}/whitepaper.docx",
+    log:
+        "build/{pub}/logs/docx-whitepaper.log",
     benchmark:
         "build/{pub}/benchmarks/docx-whitepaper.tsv"
     shell:
         "{PAPERPRESS} docx whitepaper {input.model} figures/{wildcards.pub} {input.template} {output}"
-        " --sources sources/{wildcards.pub}"
+        " --sources sources/{wildcards.pub} > {log} 2>&1"
 
 
 rule brief_docx:
@@ -101,8 +113,10 @@ rule brief_docx:
         code=code("docx"),
     output:
         "build/{pub}/brief.docx",
+    log:
+        "build/{pub}/logs/docx-brief.log",
     benchmark:
         "build/{pub}/benchmarks/docx-brief.tsv"
     shell:
         "{PAPERPRESS} docx brief {input.model} figures/{wildcards.pub} {input.template} {output}"
-        " --sources sources/{wildcards.pub}"
+        " --sources sources/{wildcards.pub} > {log} 2>&1"

@@ -8,7 +8,9 @@ rule image_png:
         code=code("rasterise"),
     output:
         "figures/{pub}/images/{image}.png",
+    log:
+        "build/{pub}/logs/image-{image}.log",
     benchmark:
         "build/{pub}/benchmarks/image-{image}.tsv"
     shell:
-        "{PAPERPRESS} image-png {input.svg:q} {output:q}"
+        "{PAPERPRESS} image-png {input.svg:q} {output:q} > {log} 2>&1"

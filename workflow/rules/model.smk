@@ -14,7 +14,9 @@ rule document_model:
         code=code("document"),
     output:
         "build/{pub}/document.json",
+    log:
+        "build/{pub}/logs/model.log",
     benchmark:
         "build/{pub}/benchmarks/model.tsv"
     shell:
-        "{PAPERPRESS} model sources/{wildcards.pub} {output}"
+        "{PAPERPRESS} model sources/{wildcards.pub} {output} > {log} 2>&1"

@@ -18,7 +18,9 @@ rule numbers:
         code=code("numbersreport"),
     output:
         "build/{pub}/numbers.html",
+    log:
+        "build/{pub}/logs/numbers.log",
     benchmark:
         "build/{pub}/benchmarks/numbers.tsv"
     shell:
-        "{PAPERPRESS} numbers sources/{wildcards.pub} {input.model} {output}"
+        "{PAPERPRESS} numbers sources/{wildcards.pub} {input.model} {output} > {log} 2>&1"

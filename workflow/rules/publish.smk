@@ -12,10 +12,13 @@ rule preflight:
         code=code("preflight"),
     output:
         "build/{pub}/{pdf}.preflight.txt",
+    log:
+        "build/{pub}/logs/preflight-{pdf}.log",
     benchmark:
         "build/{pub}/benchmarks/preflight-{pdf}.tsv"
     shell:
         "{PAPERPRESS} preflight {input.pdf} {input.layout} {output} --document {input.model}"
+        " > {log} 2>&1"
 
 # Snakemake owns nothing in output/ (it deletes a job's outputs before running it): the
 # publish step makes a new release there and switches output/<pub> to it in one rename, and
@@ -38,10 +41,12 @@ rule publish:
         RECEIPT,
     params:
         keep=lambda w: INPUTS[w.pub].keep_releases,
+    log:
+        "build/{pub}/logs/publish.log",
     benchmark:
         "build/{pub}/benchmarks/publish.tsv"
     shell:
         "{PAPERPRESS} publish output/{wildcards.pub} {input.editions} {input.reports}"
         " {input.model}"
         " --keep {params.keep} --receipt {output} --staging build/{wildcards.pub}"
-        " --change-report templates/html"
+        " --change-report templates/html > {log} 2>&1"
