@@ -72,6 +72,9 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
         fig.caption = spec.text("caption", pub.stats, locale)
         fig.source = spec.text("source", pub.stats, locale)
         fig.alt = spec.alt_text(pub.stats, locale)
+        fig.plots = [{"key": f.key, "period": f.period_id, "value": str(f.value),
+                      "unit": f.unit, "text": locale.quantity(locale.number(f.value), f.unit)}
+                     for f in spec.plotted(pub.stats)]
     _refuse_self_sources(doc, pub, tables, meta["title"])
     for n, item in enumerate(pub.config.get("key_figures") or [], 1):
         ref = item.get("ref") if isinstance(item, dict) else item

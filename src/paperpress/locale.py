@@ -76,6 +76,7 @@ STRINGS: dict[str, tuple[tuple[str, ...], ...]] = {
     "changes_pages": (),
     "changes_page_counts": (),
     "changes_pages_changed": (("pages",),),
+    "changes_page_separator": (),  # between the numbers of the pages that changed
     "changes_page": (("number",),),
     "changes_rows": (("count",),),
     "changes_edition": (),
@@ -84,6 +85,7 @@ STRINGS: dict[str, tuple[tuple[str, ...], ...]] = {
     "changes_old": (),
     "changes_new": (),
     "changes_where": (),
+    "changes_place_chart": (("label",), ("caption",)),  # a chart that plots a number
     "changes_added": (),
     "changes_removed": (),
     "changes_changed": (),

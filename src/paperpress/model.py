@@ -145,6 +145,10 @@ class Figure:
     alt: str = ""
     unit_label: str = ""
     kind: str = "figure"
+    # The data rows the chart shows, each {key, period, value, unit, text} as a
+    # PrintedNumber has them: for the change report, which lists the chart among the
+    # places of a changed value (and a value only a chart shows). The writers ignore it.
+    plots: list[dict] = field(default_factory=list)
 
 
 @dataclass
