@@ -94,6 +94,7 @@ STRINGS: dict[str, tuple[tuple[str, ...], ...]] = {
     # The provenance report (build/<pub>/numbers.html): where each printed number comes from.
     "numbers_title": (("title",),),
     "numbers_summary": (("count",), ("data",), ("typed",)),
+    "numbers_summary_charts": (("count",),),  # the values charts show, beside the text's
     "numbers_checks": (),
     "numbers_check_duplicate": (),
     "numbers_check_contradiction": (),
@@ -115,7 +116,7 @@ STRINGS: dict[str, tuple[tuple[str, ...], ...]] = {
         "section")},
     **{f"numbers_place_{place}": () for place in (
         "paragraph", "heading", "list", "quote", "box", "table", "figure", "key_figure",
-        "note", "cover")},
+        "note", "cover", "chart")},
 }
 PERIODS: dict[str, tuple[tuple[str, ...], ...]] = {
     "year": (("year",),),
