@@ -161,7 +161,8 @@ def test_a_chart_is_a_place_of_each_value_it_plots_and_a_value_only_it_shows_is_
         ("teu", "2024", "1.48 million TEU", "1.49 million TEU", [chart])]
     zh = _chart_model("1.48", "1.57", lang="zh-CN")
     rows, _ = number_changes(_chart_model("1.48", "1.55", lang="zh-CN"), zh, [])
-    assert rows[0].where[-1] == "Figure 1\u3000Container throughput, 2024–2025（图表） (text.md:21)"
+    assert rows[0].where[-1] == ("Figure 1\u3000Container throughput, 2024–2025（图表）"
+                                 " (text.md:21)")
 
 
 def test_a_model_made_before_figures_listed_their_data_shows_no_chart_value_as_added():
@@ -358,7 +359,8 @@ def test_the_report_lists_exactly_the_changed_number_and_the_pages_it_moved(twic
     # it (after the paragraph it follows) and the key figures.
     places = rows[0][4].split("<br>")
     assert len(places) == 4, places
-    assert places[3] == "Figure\u00a01 Container throughput, 2023–2025 — chart (text.md:20)", places
+    assert places[3] == ("Figure\u00a01 Container throughput, 2023–2025 — chart"
+                         " (text.md:20)"), places
     assert len([p for p in places if "paragraph (text.md:" in p]) == 2
     assert "Figure" in _section(second, "Charts and tables")
     # The pages listed are those whose text changed, found here by pdftotext.

@@ -125,7 +125,8 @@ def _chart_rows(doc: Document, locale) -> list[tuple[int, str, dict]]:
                     "number": number, "index": None, "warning": False,
                     "kind": locale.text("numbers_kind_value"),
                     "place": locale.text("numbers_place_chart"),
-                    "before": "", "printed": number.text, "after": " " + _clip(shown, limit=2 * CONTEXT_CHARS)}))
+                    "before": "", "printed": number.text,
+                    "after": " " + _clip(shown, limit=2 * CONTEXT_CHARS)}))
     return rows
 
 
