@@ -129,6 +129,64 @@ def test_with_the_models_lists_a_data_number_is_listed_once_by_key_and_a_typed_o
         ("", "", "11", "12", ["Traffic (text.md:19)"])]
 
 
+def _chart_model(teu_2024, teu_2025, lang="en"):
+    """A paragraph printing teu 2025 and, after it, a chart plotting teu 2024 and 2025."""
+    def plotted(period, value):
+        return {"key": "teu", "period": period, "value": value, "unit": "million TEU",
+                "text": f"{value} million TEU"}
+
+    strings = {"en": {"changes_place_chart": "{label} {caption} — chart"},
+               "zh-CN": {"changes_place_chart": "{label}\u3000{caption}（图表）"}}[lang]
+    return _model([{"kind": "heading", "text": "Traffic", "level": 1, "anchor": "sec-1"},
+                   _para(f"The port handled {teu_2025} million TEU.", 19),
+                   {"kind": "figure", "chart": "teu", "label": "Figure 1", "line": 21,
+                    "caption": "Container throughput, 2024–2025",
+                    "plots": [plotted("2024", teu_2024), plotted("2025", teu_2025)]},
+                   _para("The outlook is good.", 23)],
+                  lang=lang, strings=strings,
+                  numbers=[{"text": teu_2025, "value": teu_2025, "unit": "million TEU",
+                            "source": "data", "key": "teu", "period": "2025",
+                            "kind": "value", "block": 1, "place": "paragraph",
+                            "section": "sec-1"}])
+
+
+def test_a_chart_is_a_place_of_each_value_it_plots_and_a_value_only_it_shows_is_listed():
+    from paperpress.changes.numbers import number_changes
+
+    old, new = _chart_model("1.48", "1.55"), _chart_model("1.49", "1.57")
+    rows, _ = number_changes(old, new, text_diff(old, new))
+    chart = "Figure 1 Container throughput, 2024–2025 — chart (text.md:21)"
+    assert [(r.key, r.period, r.old, r.new, r.where) for r in rows] == [
+        ("teu", "2025", "1.55", "1.57", ["Traffic — paragraph (text.md:19)", chart]),
+        ("teu", "2024", "1.48 million TEU", "1.49 million TEU", [chart])]
+    zh = _chart_model("1.48", "1.57", lang="zh-CN")
+    rows, _ = number_changes(_chart_model("1.48", "1.55", lang="zh-CN"), zh, [])
+    assert rows[0].where[-1] == ("Figure 1\u3000Container throughput, 2024–2025（图表）"
+                                 " (text.md:21)")
+
+
+def test_a_model_made_before_figures_listed_their_data_shows_no_chart_value_as_added():
+    from paperpress.changes.numbers import number_changes
+
+    old, new = _chart_model("1.48", "1.55"), _chart_model("1.48", "1.55")
+    del old["blocks"][2]["plots"]
+    assert number_changes(old, new, [])[0] == []
+
+
+def test_a_word_editions_page_count_is_read_from_its_properties(tmp_path):
+    import zipfile
+
+    from paperpress.changes.pages import page_count
+
+    app = ('<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+           'extended-properties"><Application>paperpress</Application>{}</Properties>')
+    for name, pages in (("paged.docx", "<Pages>17</Pages>"), ("older.docx", "")):
+        with zipfile.ZipFile(tmp_path / name, "w") as package:
+            package.writestr("docProps/app.xml", app.format(pages))
+    assert page_count(tmp_path / "paged.docx") == 17
+    assert page_count(tmp_path / "older.docx") is None  # "not paged", as before
+
+
 def test_a_changed_region_of_a_page_is_one_box_around_it():
     from PIL import Image, ImageDraw
 
@@ -297,9 +355,13 @@ def test_the_report_lists_exactly_the_changed_number_and_the_pages_it_moved(twic
                       r".*?<ins>(.*?)</ins></td>\s*<td>(.*?)</td></tr>", numbers, re.S)
     assert [r[:2] for r in rows] == [("teu", "2025")]  # that number alone, by key and period
     assert rows[0][2].startswith("1.55") and rows[0][3].startswith("1.57")
-    # Every place it appears: the two paragraphs (by their lines) and the key figures.
+    # Every place it appears: the two paragraphs (by their lines), the chart that plots
+    # it (after the paragraph it follows) and the key figures.
     places = rows[0][4].split("<br>")
-    assert len([p for p in places if "text.md:" in p]) == 2 and len(places) == 3, places
+    assert len(places) == 4, places
+    assert places[3] == ("Figure\u00a01 Container throughput, 2023–2025 — chart"
+                         " (text.md:20)"), places
+    assert len([p for p in places if "paragraph (text.md:" in p]) == 2
     assert "Figure" in _section(second, "Charts and tables")
     # The pages listed are those whose text changed, found here by pdftotext.
     before, after = (_page_texts(r / "whitepaper.pdf") for r in (old, new))
@@ -308,6 +370,11 @@ def test_the_report_lists_exactly_the_changed_number_and_the_pages_it_moved(twic
     listed = re.search(r"<h3>whitepaper.pdf: pages ([\d, ]+) changed</h3>", second)[1]
     assert [int(n) for n in listed.split(", ")] == moved
     assert second.count('<div class="pair">') == len(moved)  # side by side, each
+    # Every edition with pages is counted: the PDFs and the Word white paper (by the
+    # layout its contents were numbered from).
+    counts = dict(re.findall(r"<tr><td>([\w.-]+)</td>\s*<td class=\"num\">(\d+)</td>",
+                             _section(second, "Page counts")))
+    assert {"whitepaper.pdf", "whitepaper.docx"} <= set(counts), counts
     manifest = json.loads((new / "manifest.json").read_text(encoding="utf-8"))
     assert {"document.json", "changes.html", "pages.json"} <= {e["file"] for e in
                                                              manifest["files"]}

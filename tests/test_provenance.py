@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -85,6 +86,16 @@ def test_key_figures_data_tables_and_captions_carry_their_sources(docs):
     assert [n.text for n in cells[:2]] == ["2025", "2936.2"] and cells[0].line > cells[1].line
     assert isinstance(doc.blocks[cells[0].block], Table)
     assert _find(doc, place="figure", file="fixtures/bulletin-zh/charts/gdp-trend.yaml")
+
+
+def test_each_chart_lists_the_data_values_it_plots_with_their_rows(docs):
+    plots = docs["bulletin"].figure("gdp-trend").plots
+    assert [(p["key"], p["period"]) for p in plots] == [("gdp", str(y)) for y in range(2021, 2026)]
+    assert (plots[-1]["text"], plots[-1]["file"], plots[-1]["line"]) == (
+        "2936.2亿元", "fixtures/bulletin-zh/data/economy.csv", 6)
+    # A difference plots the values it is worked out from.
+    assert [p["key"] for p in docs["zh"].figure("friendship-cities").plots] == [
+        "friendship_cities_total", "friendship_cities_new"]
 
 
 @pytest.mark.parametrize("name", PUBLICATIONS)
@@ -292,6 +303,13 @@ def test_the_report_speaks_the_publications_language(docs):
     assert "<title>Where each number comes from: Northwind Harbour" in html
     assert "No warnings: no typed number repeats" in html
     assert html.count("<tr id=\"n-") == len(doc.numbers)
+    # And each value a chart shows, after the chart's caption, with its data row.
+    plotted = sum(len(f.plots) for f in doc.figures)
+    assert html.count("<td>chart</td>") == plotted > 0
+    assert f"Charts show {plotted} values from the data" in html
+    assert re.search(r"<code>teu_total@2021</code>\s*<br><span class=\"file\">sources/"
+                     r"northwind-harbour-2025/data/traffic.csv:2</span></td>\s*<td>chart</td>",
+                     html)
     # A number with the words around it, and its data row.
     assert "<mark>1.55\u00a0million TEU</mark> of containers" in html
     assert "sources/northwind-harbour-2025/data/traffic.csv:6" in html

@@ -152,6 +152,8 @@ def test_the_contents_shows_numbers_and_leaders_in_libreoffice(edition, tmp_path
         assert chapter + number[1] in stored
         # The chapter stands on that page.
         assert chapter in pages[int(number[1]) - 1]
+    # The page count the file keeps (for the change report) is that of this layout.
+    assert part(whitepaper, "docProps/app.xml").findtext(f"{EP}Pages") == str(len(pages) - 1)
 
 
 def test_without_libreoffice_the_build_says_what_to_install(tmp_path, monkeypatch):
@@ -222,7 +224,11 @@ def test_properties_are_the_publications(edition, monkeypatch):
         assert "python-docx" not in etree.tostring(core, encoding="unicode")
         app = part(path, "docProps/app.xml")
         assert app.findtext(f"{EP}Application") == "paperpress"
-        assert app.find(f"{EP}AppVersion") is None and app.find(f"{EP}Pages") is None
+        assert app.find(f"{EP}AppVersion") is None
+        # The template's page count is not the edition's: the white paper's is that of
+        # the layout its contents were numbered from; the brief, without one, gives none.
+        pages = app.findtext(f"{EP}Pages")
+        assert pages.isdigit() if path == whitepaper else pages is None
         with zipfile.ZipFile(path) as package:
             names = package.namelist()
             rels = package.read("_rels/.rels").decode()

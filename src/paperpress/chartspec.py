@@ -96,6 +96,19 @@ class ChartSpec:
             out.append((total, terms))
         return out
 
+    def plotted(self, stats: Statistics) -> list[Fact]:
+        """The data rows the chart shows: each series item's terms and, for a value the
+        data mark as derived, the rows its note works it out from (the note prints their
+        values). A change to any of them changes the chart."""
+        facts: dict[tuple[str, str], Fact] = {}
+        for _, terms in self.terms(stats):
+            shown = [fact for _, fact in terms]
+            if len(shown) == 1 and shown[0].derived:
+                shown += [fact for _, fact in stats.terms(shown[0].derived)]
+            for fact in shown:
+                facts.setdefault((fact.key, fact.period_id), fact)
+        return list(facts.values())
+
     def points(self, stats: Statistics, locale: Locale) -> list[Point]:
         """The values to draw, labelled as the publication's language writes periods and
         numbers (an item's own label, else its period). A value the spec works out

@@ -30,7 +30,7 @@ from .markup import (found, markdown_parser, reference_definition, refusal, writ
                      written_link)
 from .model import (Box, Document, EditionLink, Figure, Heading, Image, KeyFigure,
                     KeyFigurePanel, ListBlock, Note, Paragraph, Quote, Span, Table, plain, walk)
-from .provenance import Written, collect as collect_numbers
+from .provenance import Written, collect as collect_numbers, plotted_numbers
 from .statistics import Statistics
 from .textfiles import (MAX_TEXT_BYTES, check_xml_safe, line_of, plain_text_fault,
                         read_text_file)
@@ -72,6 +72,7 @@ def build_document(root: Path, templates: Path | None = None) -> Document:
         fig.caption = spec.text("caption", pub.stats, locale)
         fig.source = spec.text("source", pub.stats, locale)
         fig.alt = spec.alt_text(pub.stats, locale)
+        fig.plots = plotted_numbers(spec, pub, locale)
     _refuse_self_sources(doc, pub, tables, meta["title"])
     for n, item in enumerate(pub.config.get("key_figures") or [], 1):
         ref = item.get("ref") if isinstance(item, dict) else item

@@ -31,7 +31,7 @@ from .templating import (RENDER_ERRORS, describe_render_error, make_field_enviro
                          time_limit)
 from .wordbody import BodyWriter, Flow
 from .wordtemplate import check_word_template, check_written_word_file
-from .wordpackage import finish_package
+from .wordpackage import finish_package, set_page_count
 from .wordpages import bookmark_pages
 from .wordxml import (add_link, add_page_reference, add_tab, begin_field, end_field,
                       set_language)
@@ -244,12 +244,14 @@ def _has_right_tab(docx, style_name: str) -> bool:
     return False
 
 
-def _number_contents(path: Path, numbers: list, first_page: int) -> None:
-    """Each contents entry's page number, from a layout of the written file ``path``."""
-    pages = bookmark_pages(path, [name for name, _ in numbers])
+def _number_contents(docx, path: Path, numbers: list, first_page: int) -> None:
+    """Each contents entry's page number, from a layout of the written file ``path``, and
+    the edition's page count where Word keeps it (the change report reads it there)."""
+    layout = bookmark_pages(path, [name for name, _ in numbers])
     for name, element in numbers:
-        page = pages.get(name)
+        page = layout.bookmarks.get(name)
         element.text = "" if page is None else str(page - 1 + first_page)
+    set_page_count(docx, layout.pages)
 
 
 def _first_page_number(docx) -> int:
@@ -310,7 +312,7 @@ def render_whitepaper_docx(document_json: Path, figures_dir: Path, template_path
     _finish(docx, doc, run_on([doc.meta["title"], doc.meta.get("subtitle", "")]))
     first_page = _first_page_number(docx)
     paginate = None if not contents else \
-        (lambda path: _number_contents(path, contents, first_page))
+        (lambda path: _number_contents(docx, path, contents, first_page))
     _save(tpl, out, template_path, paginate)
 
 

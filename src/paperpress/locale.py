@@ -76,6 +76,7 @@ STRINGS: dict[str, tuple[tuple[str, ...], ...]] = {
     "changes_pages": (),
     "changes_page_counts": (),
     "changes_pages_changed": (("pages",),),
+    "changes_page_separator": (),  # between the numbers of the pages that changed
     "changes_page": (("number",),),
     "changes_rows": (("count",),),
     "changes_edition": (),
@@ -84,6 +85,7 @@ STRINGS: dict[str, tuple[tuple[str, ...], ...]] = {
     "changes_old": (),
     "changes_new": (),
     "changes_where": (),
+    "changes_place_chart": (("label",), ("caption",)),  # a chart that plots a number
     "changes_added": (),
     "changes_removed": (),
     "changes_changed": (),
@@ -92,6 +94,7 @@ STRINGS: dict[str, tuple[tuple[str, ...], ...]] = {
     # The provenance report (build/<pub>/numbers.html): where each printed number comes from.
     "numbers_title": (("title",),),
     "numbers_summary": (("count",), ("data",), ("typed",)),
+    "numbers_summary_charts": (("count",),),  # the values charts show, beside the text's
     "numbers_checks": (),
     "numbers_check_duplicate": (),
     "numbers_check_contradiction": (),
@@ -113,7 +116,7 @@ STRINGS: dict[str, tuple[tuple[str, ...], ...]] = {
         "section")},
     **{f"numbers_place_{place}": () for place in (
         "paragraph", "heading", "list", "quote", "box", "table", "figure", "key_figure",
-        "note", "cover")},
+        "note", "cover", "chart")},
 }
 PERIODS: dict[str, tuple[tuple[str, ...], ...]] = {
     "year": (("year",),),

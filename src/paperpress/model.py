@@ -145,6 +145,11 @@ class Figure:
     alt: str = ""
     unit_label: str = ""
     kind: str = "figure"
+    # The data values the chart shows, each as a PrintedNumber's fields less where (key,
+    # period, value, unit, text, file, line …): the change report lists the chart among
+    # the places of a changed value, the provenance report lists them with the chart.
+    # The writers ignore it.
+    plots: list[dict] = field(default_factory=list)
 
 
 @dataclass

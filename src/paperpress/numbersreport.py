@@ -15,7 +15,7 @@ from pathlib import Path
 from .atomic import write_text
 from .errors import SourceError
 from .locale import load_locale, locale_path
-from .model import Document, Heading
+from .model import Document, Figure, Heading, PrintedNumber, walk
 from .numberchecks import NumberWarning, check_numbers, number_sentences, placeholder
 from .publication import data_files, load_config, stop_on_number_warnings
 from .statistics import load_statistics
@@ -58,16 +58,24 @@ def render_report(doc: Document, stats, warnings: list[NumberWarning], locale,
     headings = {b.anchor: b for b in doc.blocks if isinstance(b, Heading)}
     sections: dict[str, dict] = {}
     key_figures = iter(doc.key_figures)
+
+    def section_of(anchor: str) -> dict:
+        return sections.setdefault(anchor, {
+            "title": headings[anchor].text if anchor in headings
+            else text("numbers_before_text"),
+            "level": headings[anchor].level if anchor in headings else 1,
+            "rows": []})
+
+    charts = _chart_rows(doc, locale)
     for index, number in enumerate(doc.numbers):
+        while charts and number.block is not None and charts[0][0] < number.block:
+            _, anchor, row = charts.pop(0)  # a chart before this number: its values first
+            section_of(anchor)["rows"].append(row)
         if number.place == "key_figure":
             # A key figure stands with its label, not in a sentence.
             figure = next(key_figures, None)
             sentences[index] = (f"{number.text} {figure.label}" if figure else "", 0)
-        section = sections.setdefault(number.section, {
-            "title": headings[number.section].text if number.section in headings
-            else text("numbers_before_text"),
-            "level": headings[number.section].level if number.section in headings else 1,
-            "rows": []})
+        section = section_of(number.section)
         sentence, offset = sentences[index]
         printed = number.text if sentence[offset:offset + len(number.text)] == number.text \
             else sentence[offset:].split()[0][:len(number.text)] if sentence else ""
@@ -79,12 +87,17 @@ def render_report(doc: Document, stats, warnings: list[NumberWarning], locale,
             "before": _clip(sentence[:offset], end=True), "printed": printed,
             "after": _clip(sentence[offset + len(printed):]) if sentence else "",
         })
+    for _, anchor, row in charts:
+        section_of(anchor)["rows"].append(row)
+    plotted = sum(1 for s in sections.values() for r in s["rows"] if r["index"] is None)
     context = {
         "lang": locale.language_tag,
         "title": text("numbers_title", title=doc.meta.get("title", "")),
-        "summary": text("numbers_summary", count=len(doc.numbers),
-                        data=sum(1 for n in doc.numbers if n.source == "data"),
-                        typed=sum(1 for n in doc.numbers if n.source == "typed")),
+        "summary": text("sentence_join").join(
+            [text("numbers_summary", count=len(doc.numbers),
+                  data=sum(1 for n in doc.numbers if n.source == "data"),
+                  typed=sum(1 for n in doc.numbers if n.source == "typed"))]
+            + ([text("numbers_summary_charts", count=plotted)] if plotted else [])),
         "strings": locale.strings,
         "setting": text("numbers_setting_stop" if stop else "numbers_setting_warn"),
         "warnings": [_warning(w, doc, stats, locale) for w in warnings],
@@ -92,6 +105,34 @@ def render_report(doc: Document, stats, warnings: list[NumberWarning], locale,
         "sections": list(sections.values()),
     }
     return render_template(Path(templates) / "html", TEMPLATE, context)
+
+
+def _chart_rows(doc: Document, locale) -> list[tuple[int, str, dict]]:
+    """Each value a chart shows (``Figure.plots``), as a row after what the chart's block
+    prints (its caption): (top-level block, the section's anchor, row)."""
+    rows, anchor = [], ""
+    for index, block in enumerate(doc.blocks):
+        if isinstance(block, Heading):
+            anchor = block.anchor
+        for figure in walk([block]):
+            if not isinstance(figure, Figure):
+                continue
+            shown = _caption(figure, locale)
+            for plotted in figure.plots:
+                number = PrintedNumber(**{**plotted, "block": index, "place": "chart",
+                                          "section": anchor})
+                rows.append((index, anchor, {
+                    "number": number, "index": None, "warning": False,
+                    "kind": locale.text("numbers_kind_value"),
+                    "place": locale.text("numbers_place_chart"),
+                    "before": "", "printed": number.text,
+                    "after": " " + _clip(shown, limit=2 * CONTEXT_CHARS)}))
+    return rows
+
+
+def _caption(figure: Figure, locale) -> str:
+    """A figure's label and caption as its caption prints them: Figure 2. Container …"""
+    return f"{figure.label}{locale.text('caption_separator')}{figure.caption}"
 
 
 def _warning(warning: NumberWarning, doc: Document, stats, locale) -> dict:
@@ -116,8 +157,9 @@ def _warning(warning: NumberWarning, doc: Document, stats, locale) -> dict:
 CONTEXT_CHARS = 40
 
 
-def _clip(text: str, end: bool = False) -> str:
-    """At most CONTEXT_CHARS of a sentence: its end before a number, its start after."""
-    if len(text) <= CONTEXT_CHARS:
+def _clip(text: str, end: bool = False, limit: int = CONTEXT_CHARS) -> str:
+    """At most ``limit`` characters of a sentence: its end before a number, its start
+    after."""
+    if len(text) <= limit:
         return text
-    return "…" + text[-CONTEXT_CHARS:] if end else text[:CONTEXT_CHARS] + "…"
+    return "…" + text[-limit:] if end else text[:limit] + "…"

@@ -199,6 +199,15 @@ def collect(doc, pub, locale, text_log: list[Written], tables: dict) -> list[Pri
     return numbers
 
 
+def plotted_numbers(spec, pub, locale) -> list[dict]:
+    """The data values a chart shows, as PrintedNumber fields less where (block, place,
+    section): for ``Figure.plots``. Not in the model's list of numbers, which holds the
+    text's: a chart draws its values, and no edition's text carries them."""
+    project = pub.root.resolve().parent.parent
+    return [data_number(fact, locale.quantity(locale.number(fact.value), fact.unit), project)
+            for fact in spec.plotted(pub.stats)]
+
+
 def _data_table(spec, index: int, stats, locale, units, project) -> tuple[Written, list]:
     """A data table's numbers as tablespec prints them: the caption's; the periods heading
     the columns (typed in the spec); each row's label and values (its CSV rows); under

@@ -116,6 +116,24 @@ def _app_properties(docx) -> None:
                                 standalone=True)
 
 
+def set_page_count(docx, pages: int) -> None:
+    """app.xml's <Pages>, where Word keeps the page count of its last layout: here
+    LibreOffice's (wordpages.py), which Word's own may differ from by a page or so."""
+    rel = _related_part(docx.part.package, RT.EXTENDED_PROPERTIES)
+    if rel is None:  # a template without app.xml: the count is not kept
+        return
+    part = rel.target_part
+    root = etree.fromstring(part.blob)
+    element = root.find(EP + "Pages")
+    if element is None:
+        element = etree.Element(EP + "Pages")
+        application = root.find(EP + "Application")
+        root.insert(0 if application is None else root.index(application) + 1, element)
+    element.text = str(pages)
+    part._blob = etree.tostring(root, encoding="UTF-8", xml_declaration=True,
+                                standalone=True)
+
+
 # Word 2010's copy of the styles, which no later Word reads and python-docx does not keep
 # in step with styles.xml: the template's styles as they were when it was made.
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"

@@ -1,4 +1,5 @@
-"""Where a Word edition's headings fall, read from the edition laid out by LibreOffice.
+"""Where a Word edition's headings fall, and how many pages it has, read from the edition
+laid out by LibreOffice.
 
 A Word file does not hold its pages: Word, WPS and LibreOffice each lay it out on opening.
 A table of contents is a field whose last result is stored in the file and shown as it is
@@ -20,6 +21,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SourceError
@@ -39,9 +41,16 @@ def office_program() -> str | None:
     return next((p for p in map(shutil.which, PROGRAMS) if p), None)
 
 
-def bookmark_pages(docx: Path, names: list[str]) -> dict[str, int]:
+@dataclass
+class Layout:
+    bookmarks: dict[str, int]  # bookmark -> the page it stands on, the first page 1
+    pages: int                 # how many pages the edition has
+
+
+def bookmark_pages(docx: Path, names: list[str]) -> Layout:
     """The page each bookmark of ``names`` stands on when LibreOffice lays out ``docx``,
-    counted from the first page as 1 (a bookmark it did not place is left out)."""
+    counted from the first page as 1 (a bookmark it did not place is left out), and the
+    number of pages."""
     program = office_program()
     if program is None:
         raise SourceError("libreoffice", INSTALL)
@@ -72,7 +81,7 @@ def bookmark_pages(docx: Path, names: list[str]) -> dict[str, int]:
             name = wanted.get(str(key).lstrip("/"))
             if name is not None and name not in pages:
                 pages[name] = reader.get_destination_page_number(destination) + 1
-        return pages
+        return Layout(pages, len(reader.pages))
 
 
 @contextlib.contextmanager

@@ -50,10 +50,15 @@ def _shown(entries: list[dict]) -> str:
 def data_number_changes(old: list[dict], new: list[dict], old_where: dict | None = None,
                         new_where: dict | None = None) -> list[NumberChange]:
     """Numbers drawn from the data whose value changed, or that came or went, by key and
-    period, each with every place it appears in the new text (the old, when gone).
+    period, each with every place it appears in the new text (the old, when gone), the
+    charts that plot it among them; a value only a chart shows is listed too.
     ``*_where``: how to name a place of each model (see ``_place``)."""
-    before, after = _by_key(old), _by_key(new)
     old_where, new_where = old_where or {}, new_where or {}
+    before, after = _by_key(old), _by_key(new)
+    if old_where.get("plots_listed") and new_where.get("plots_listed"):
+        # A model made before figures said what they plot would make every value only
+        # a chart shows look added.
+        before, after = _with_charts(before, old_where), _with_charts(after, new_where)
     out = []
     for key, entries in after.items():
         was = before.get(key)
@@ -69,8 +74,59 @@ def data_number_changes(old: list[dict], new: list[dict], old_where: dict | None
     return out
 
 
-def _places(entries: list[dict], lines: dict) -> list[str]:
-    return list(dict.fromkeys(_place(e, lines) for e in entries))
+def _places(entries: list[dict], where: dict) -> list[str]:
+    """Every place a number is printed, in reading order, with every chart that plots it
+    after what the chart's block prints (its caption)."""
+    places = [(e.get("block"), _place(e, where)) for e in entries if not e.get("chart_only")]
+    if entries:
+        key = (str(entries[0].get("key")), str(entries[0].get("period") or ""))
+        for block, chart, _ in where.get("charts", {}).get(key, []):
+            at = next((n for n, (b, _) in enumerate(places)
+                       if isinstance(b, int) and b > block), len(places))
+            places.insert(at, (block, chart))
+    return list(dict.fromkeys(place for _, place in places))
+
+
+def _with_charts(by_key: dict, where: dict) -> dict:
+    """``by_key`` and the values only a chart shows (no text prints them)."""
+    for key, charts in where.get("charts", {}).items():
+        if key not in by_key:
+            by_key[key] = [{**charts[0][2], "source": "data", "kind": "value",
+                            "chart_only": True}]
+    return by_key
+
+
+def _chart_place(figure: dict, block: int, where: dict) -> str:
+    """A chart as a place: "Figure 2 Container throughput, 2021–2025 — chart (text.md:40)",
+    in the locale's words."""
+    template = where.get("strings", {}).get("changes_place_chart", "{label} {caption} — chart")
+    place = template.format(label=figure.get("label", ""), caption=figure.get("caption", ""))
+    line = figure.get("line") or where.get("lines", {}).get(block)
+    return f"{place} (text.md:{line})" if line else place
+
+
+def _charts(model: dict, where: dict) -> dict[tuple[str, str], list[tuple[int, str, dict]]]:
+    """(key, period) -> (top-level block, place, the value as plotted) of each chart that
+    plots it; none in a model made before figures said what they plot (then
+    ``where["plots_listed"]`` is False)."""
+    out: dict[tuple[str, str], list[tuple[int, str, dict]]] = {}
+    where["plots_listed"] = True
+
+    def walk(blocks, top):
+        for n, b in enumerate(blocks):
+            index = n if top is None else top
+            if b.get("kind") == "figure":
+                where["plots_listed"] = where["plots_listed"] and "plots" in b
+                for plotted in b.get("plots") or []:
+                    key = (str(plotted.get("key")), str(plotted.get("period") or ""))
+                    out.setdefault(key, []).append((index, _chart_place(b, index, where),
+                                                    plotted))
+            walk(b.get("blocks", []), index)
+            for item in b.get("items", []):
+                walk(item, index)
+
+    walk(model.get("blocks", []), None)
+    return out
 
 
 def _plain(number: str) -> str:
@@ -79,11 +135,13 @@ def _plain(number: str) -> str:
 
 def _where(model: dict) -> dict:
     """What names a listed number's place in ``model``: each top-level block's line in
-    text.md, each heading's text by its anchor."""
-    return {"strings": model.get("strings", {}),
-            "lines": {i: b.get("line", 0) for i, b in enumerate(model.get("blocks", []))},
-            "sections": {b.get("anchor"): b.get("text", "") for b in model.get("blocks", [])
-                         if b.get("kind") == "heading"}}
+    text.md, each heading's text by its anchor, the charts that plot each key@period."""
+    where = {"strings": model.get("strings", {}),
+             "lines": {i: b.get("line", 0) for i, b in enumerate(model.get("blocks", []))},
+             "sections": {b.get("anchor"): b.get("text", "") for b in model.get("blocks", [])
+                          if b.get("kind") == "heading"}}
+    where["charts"] = _charts(model, where)
+    return where
 
 
 def text_number_changes(changes: list[Change], known: set[str] = frozenset()) -> list[NumberChange]:

@@ -167,8 +167,12 @@ def _png(image) -> str:
 
 
 def page_count(path: Path) -> int | None:
-    """Pages of a PDF edition; None for an edition without fixed pages (web, Word: Word
-    lays the pages out with the reader's own fonts)."""
+    """Pages of a PDF edition; of a Word edition, those its properties give (app.xml's
+    <Pages>: of the layout its contents were numbered from; Word lays the pages out again
+    with the reader's own fonts); None for an edition without fixed pages (web) or a
+    Word edition that gives none (one without a contents, or published before)."""
+    if Path(path).suffix == ".docx":
+        return word_page_count(path)
     if Path(path).suffix != ".pdf":
         return None
     import pypdfium2 as pdfium
@@ -178,3 +182,19 @@ def page_count(path: Path) -> int | None:
         return len(doc)
     finally:
         doc.close()
+
+
+def word_page_count(path: Path) -> int | None:
+    """<Pages> of a Word file's docProps/app.xml, None when it has none."""
+    import zipfile
+
+    from lxml import etree
+
+    try:
+        with zipfile.ZipFile(path) as package:
+            root = etree.fromstring(package.read("docProps/app.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return None
+    pages = root.findtext("{http://schemas.openxmlformats.org/officeDocument/2006/"
+                          "extended-properties}Pages")
+    return int(pages) if pages and pages.strip().isdigit() else None
