@@ -10,6 +10,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
 
 REPO = Path(__file__).resolve().parent.parent
 PUB = "hunan-bri-2023"
@@ -110,3 +113,24 @@ def published(tmp_path_factory) -> Path:
     import pageimages
 
     return pageimages.build_publications(tmp_path_factory.mktemp("published"), list(PUBLISHED))
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """One headless chromium for the session (Debian's, with its chromedriver: `make test`
+    installs both)."""
+    chromium = shutil.which("chromium")
+    driver_path = shutil.which("chromedriver")
+    assert chromium and driver_path, ("chromium and chromium-driver are not installed:"
+                                      " `make test` installs them (TEST_PACKAGES)")
+    options = Options()
+    options.binary_location = chromium
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--hide-scrollbars",
+                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_script_timeout(120)
+    yield driver
+    driver.quit()

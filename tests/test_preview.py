@@ -24,10 +24,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import REPO, copy_project
@@ -243,22 +240,6 @@ def test_quick_saves_make_one_rebuild_and_a_save_during_it_one_more(tmp_path):
 # --- the whole of it, in a browser -------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
-    assert chromium and driver_path, ("chromium and chromium-driver are not installed:"
-                                      " `make test` installs them (TEST_PACKAGES)")
-    options = Options()
-    options.binary_location = chromium
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium-preview')}"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture(scope="module")
 def preview(tmp_path_factory):
     """`paperpress preview` of the bulletin, alone in a copy of the project; yields
     (project, URL, process) and stops it with Ctrl-C's signal at the end."""
@@ -304,6 +285,8 @@ def test_an_edit_shows_in_the_browser_a_broken_csv_shows_its_row_over_the_last_g
         preview, browser):
     project, url, _ = preview
     source = project / "sources" / PUB
+    # The session's browser (conftest) may still emulate the web edition tests' phone.
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     browser.get(url)
     wait = WebDriverWait(browser, WAIT, poll_frequency=0.1)
     wait.until(lambda b: "全年经济运行稳中有进" in body_text(b))

@@ -12,14 +12,10 @@ serious or critical accessibility fault."""
 from __future__ import annotations
 
 import re
-import shutil
 from importlib import resources
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 
 
 pytestmark = pytest.mark.e2e
@@ -38,25 +34,6 @@ def project(published):
     return published
 
 
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory):
-    """One headless chromium for the session (Debian's, with its chromedriver: `make test`
-    installs both)."""
-    chromium = shutil.which("chromium")
-    driver_path = shutil.which("chromedriver")
-    assert chromium and driver_path, ("chromium and chromium-driver are not installed:"
-                                      " `make test` installs them (TEST_PACKAGES)")
-    options = Options()
-    options.binary_location = chromium
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--hide-scrollbars",
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    driver.set_script_timeout(120)
-    yield driver
-    driver.quit()
 
 
 def web_edition(project: Path, pub: str) -> Path:
