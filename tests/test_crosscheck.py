@@ -250,7 +250,7 @@ def test_publish_does_not_run_when_the_check_fails(built):
     assert len(errors) == 1, errors
     assert errors[0].startswith(f"error: build/{PUB}/brief.docx: {TEXT}:{line} “人口总量保持稳定。")
     assert ": the number 68.4% is missing" in errors[0]
-    jobs = jobs_run(result.stdout + result.stderr)
+    jobs = jobs_run(built)
     assert "crosscheck" in jobs and "publish" not in jobs
     assert (build / "release.json").read_text("utf-8") == release
     assert not (build / "crosscheck.txt").exists()

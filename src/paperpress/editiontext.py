@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import unicodedata
 import zipfile
 from html import unescape
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree, html as lxml_html
 
-from .pdftext import _LINE_RE, _PAGE_RE, _WORD_RE, Line, Page
+from .pdftext import _LINE_RE, _WORD_RE, Line, Page, bbox_pages
 
 # Hyphens a renderer adds where it breaks a word at a line's end (WeasyPrint draws U+2010;
 # a soft hyphen may stay in the text): not the text's own hyphen-minus.
@@ -57,10 +56,8 @@ def read_blocks(pdf: Path) -> list[Page]:
     """The pages of ``pdf`` (pdftotext -bbox-layout) with pdftotext's blocks for lines:
     each a run of lines it found together (a paragraph's lines, a table cell's, a
     caption), its text their words, line after line."""
-    result = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
-                            text=True, check=True)
     pages = []
-    for n, (width, height, body) in enumerate(_PAGE_RE.findall(result.stdout), 1):
+    for n, (width, height, body) in enumerate(bbox_pages(pdf), 1):
         blocks = tuple(
             Line(n, float(x0), float(y0), float(x1), float(y1),
                  "\n".join(" ".join(unescape(w) for w in _WORD_RE.findall(line[4]))

@@ -42,11 +42,16 @@ class Page:
     boxes: dict[str, tuple[float, float, float, float]] | None = None
 
 
-def read_pages(pdf: Path) -> list[Page]:
+def bbox_pages(pdf: Path) -> list[tuple[str, str, str]]:
+    """(width, height, XHTML body) of each page, as pdftotext -bbox-layout writes them."""
     result = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
                             text=True, check=True)
+    return _PAGE_RE.findall(result.stdout)
+
+
+def read_pages(pdf: Path) -> list[Page]:
     pages = []
-    for n, (width, height, body) in enumerate(_PAGE_RE.findall(result.stdout), 1):
+    for n, (width, height, body) in enumerate(bbox_pages(pdf), 1):
         lines = tuple(
             Line(n, float(x0), float(y0), float(x1), float(y1),
                  unescape("".join(_WORD_RE.findall(inner))))
