@@ -299,6 +299,19 @@ def test_the_run_record_is_the_documented_contract(tmp_path):
     run.add_error(error_entry("sources/a/text.md:4: bad"))
     run.add_error(error_entry("sources/a/text.md:4: bad"))  # a second job, the same fault
     record = json.loads(json.dumps(run.record("build/logs/t.log")))
-    assert record == {"ok": False, "log": "build/logs/t.log", "jobs": [], "errors": [
-        {"file": "sources/a/text.md", "line": 4, "message": "bad",
-         "text": "sources/a/text.md:4: bad"}]}
+    assert record == {"ok": False, "log": "build/logs/t.log", "jobs": [], "warnings": [],
+                      "errors": [{"file": "sources/a/text.md", "line": 4, "message": "bad",
+                                  "text": "sources/a/text.md:4: bad"}]}
+
+
+def test_a_warning_of_a_step_that_went_through_is_listed_once_at_the_end(tmp_path):
+    warning = "sources/a/text.md:7: warning: 41 is typed, and the data hold it"
+    run = Run(tmp_path)
+    for jobid, pub in ((1, "a"), (2, "b")):  # the same warning in two steps' logs
+        log = tmp_path / f"numbers-{pub}.log"
+        log.write_text(f"{warning}\n", encoding="utf-8")
+        run.started(jobid, "numbers", {"pub": pub}, [str(log)])
+        run.finished(jobid)
+    lines = run.summary("build/logs/t.log", ["a", "b"])
+    assert lines.count(warning) == 1 and lines.index(warning) == 0
+    assert run.record("build/logs/t.log")["warnings"] == [warning]
