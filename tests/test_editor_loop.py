@@ -139,12 +139,14 @@ def test_the_profile_and_make_publish_run_the_same_build():
     for setting in ("cores: all", "rerun-incomplete: true", "scheduler: greedy",
                     "keep-going: true", "logger: [paperpress]"):
         assert re.search(rf"^{re.escape(setting)}$", profile, re.M), setting
+    # As a user's shell runs it: not as a sub-make of `make test` (MAKELEVEL, MAKEFLAGS).
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
     make = subprocess.run(["make", "-n", "--no-print-directory", "-W", "pyproject.toml",
                            "-o", "setup", "publish"], cwd=REPO, capture_output=True,
-                          text=True)
+                          text=True, env=env)
     assert make.stdout.strip().splitlines()[-1] == ".venv/bin/snakemake"
-    make = subprocess.run(["make", "-n", "-o", "setup", "publish", "CORES=3"], cwd=REPO,
-                          capture_output=True, text=True)
+    make = subprocess.run(["make", "-n", "--no-print-directory", "-o", "setup", "publish",
+                           "CORES=3"], cwd=REPO, capture_output=True, text=True, env=env)
     assert make.stdout.strip().splitlines()[-1] == ".venv/bin/snakemake --cores 3"
 
 
