@@ -13,7 +13,7 @@ include: "workflow/rules/common.smk"
 
 rule all:
     input:
-        expand(RECEIPT, pub=PUBLICATIONS),
+        [target(pub) for pub in PUBLICATIONS],
 
 
 include: "workflow/rules/model.smk"
@@ -35,5 +35,5 @@ for _pub in PUBLICATIONS:
         name:
             _pub
         input:
-            RECEIPT.format(pub=_pub),
+            target(_pub),
         localrule: True

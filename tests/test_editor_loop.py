@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, jobs_run, last_run, snakemake
+from conftest import REPO, copy_project, jobs_run, last_run, snakemake
 
 from paperpress.stalelock import _is_snakemake, _workdir, clear_stale_lock
 from snakemake_logger_plugin_paperpress.run import (Run, error_entry, errors_in_log,
@@ -229,7 +229,31 @@ def test_a_bad_file_reference_before_any_job_is_one_line_and_recorded(project):
     assert error_lines(result.stderr) == [f"error: {expected}"], result.stderr
     assert not NOISE.search(result.stderr), result.stderr
     record = last_run(project)
-    assert [e["text"] for e in record["errors"]] == [expected] and record["jobs"] == []
+    # The publication's build is that one step, which fails saying so (other publications
+    # would build: see the next test).
+    assert [e["text"] for e in record["errors"]] == [expected]
+    assert record["jobs"] == [{"rule": "sources_fault", "wildcards": {"pub": PUB},
+                               "status": "failed"}]
+
+
+def test_a_fault_in_one_publications_sources_does_not_hold_back_another(tmp_path):
+    project = copy_project(tmp_path)
+    shutil.rmtree(project / "sources")
+    good, bad = project / "sources" / "good", project / "sources" / "bad"
+    for folder in (good, bad):
+        folder.mkdir(parents=True)
+        (folder / "text.md").write_text(
+            "---\ntitle: T\nissuer: I\ndate: D\nlang: en\n---\n\n# One\n\nText.\n",
+            encoding="utf-8")
+    (good / "publication.yaml").write_text("", encoding="utf-8")
+    (bad / "publication.yaml").write_text("key_figure: []\n", encoding="utf-8")
+    for args in (("-n", "good"), ("-n",)):
+        result = snakemake(project, *args)
+        said, errors = result.stdout + result.stderr, error_lines(result.stderr)
+        # The fault is said once; the good publication's steps are planned all the same.
+        assert result.returncode == 0 and len(errors) == 1, result.stderr
+        assert errors[0].startswith("error: sources/bad/publication.yaml:1: unknown setting")
+        assert "document_model" in said and ("sources_fault" in said) == ("good" not in args)
 
 
 # The plugin's parts, without Snakemake ------------------------------------------------------

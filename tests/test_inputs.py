@@ -232,10 +232,14 @@ def test_a_bad_file_reference_stops_the_build_with_one_line_and_output_untouched
     change, expected = CASES[case]
     change(root)
     before = _output_state(root)
-    for args in ((), ("-n",)):
+    # The publication at fault alone (the others still build: see test_editor_loop).
+    for args in ((PUB,), ("-n", PUB)):
         result = snakemake(root, *args)
         errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-        assert result.returncode == 1, result.stderr[-2000:]
+        # A dry run runs no step: the fault of one publication's sources (its step
+        # sources_fault) is said, not met; a template's stops the workflow as it is read.
+        dry_ok = "-n" in args and expected.startswith("sources/")
+        assert result.returncode == (0 if dry_ok else 1), result.stderr[-2000:]
         assert errors == [errors[0]] and errors[0].startswith(f"error: {expected}"), \
             result.stderr[-2000:]
         assert "Traceback" not in result.stderr

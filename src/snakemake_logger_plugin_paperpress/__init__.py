@@ -45,6 +45,7 @@ class LogHandler(LogHandlerBase):
         # Snakemake's own wording, for the full log (with a failed step's log) and a dry run.
         self.full_formatter = DefaultFormatter(settings.quiet, show_failed_logs=True)
         self.dry_formatter = DefaultFormatter(settings.quiet, show_failed_logs=False)
+        self.dry_said = set()
         self.dry_filter = DefaultFilter(settings.quiet, settings.debug_dag, settings.verbose,
                                         settings.dryrun, settings.printshellcmds)
         self.out = sys.stdout if settings.stdout else sys.stderr
@@ -95,8 +96,11 @@ class LogHandler(LogHandlerBase):
 
     def _dry(self, record) -> None:
         """A dry run: what Snakemake would print, but a source error as its one line."""
-        if getattr(record, "exception", None) == "SourceError":
-            self._say(record.getMessage(), sys.stderr)
+        if (getattr(record, "exception", None) == "SourceError"
+                or (record.levelno == 30 and record.getMessage().startswith("error: "))):
+            if record.getMessage() not in self.dry_said:  # a fault shared by publications
+                self.dry_said.add(record.getMessage())
+                self._say(record.getMessage(), sys.stderr)
         elif self.dry_filter.filter(record):
             text = self.dry_formatter.format(record)
             if text and text != "None":
@@ -154,6 +158,10 @@ class LogHandler(LogHandlerBase):
                 message = snakemake_error(record.getMessage())
                 run.add_error({"file": "", "line": None, "message": message,
                                "text": message})  # in no file: a target, a lock
+        elif record.levelno == 30 and text.startswith("error: "):
+            # A publication's sources at fault (common.smk): its step sources_fault fails
+            # saying the same, listed once at the end.
+            run.add_error(error_entry(text.removeprefix("error: "), self.project))
         elif record.levelno == 30 and text:
             self._say(text)  # Snakemake's warnings (rare in a build; `--lint` says all)
         elif event is None and record.levelno == 20:

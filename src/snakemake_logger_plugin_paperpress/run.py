@@ -13,6 +13,7 @@ from pathlib import Path
 # shown by its name and wildcards.
 STEP_LABELS = {
     "document_model": "document model",
+    "sources_fault": "sources",
     "chart": "chart {chart}",
     "image_png": "picture {image} for Word",
     "whitepaper_html": "HTML (whitepaper)",

@@ -79,9 +79,12 @@ TEMPLATES = Path("templates")
 def _read_sources():
     """What every publication's jobs read (paperpress/inputs.py), checked before any job
     runs: a file that a source names but that is missing, outside the project or reached
-    through a link out of it stops the whole build here, naming the file and line that
-    named it. Nothing has been built or published by then."""
-    inputs, errors = {}, []
+    through a link out of it is a fault of that publication, named with the file and line
+    that named it. A fault of the templates, which every publication reads, or of a folder's
+    name stops the whole build here; a publication's own fault stops only that publication
+    (its target is the step sources_fault, which fails saying it), and the others build.
+    Nothing has been built or published by then."""
+    inputs, faults, errors = {}, {}, []
     for pub in PUBLICATIONS:
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", pub):
             errors.append(f"sources/{pub}/: a publication's folder name may hold only"
@@ -90,7 +93,12 @@ def _read_sources():
         try:
             inputs[pub] = publication_inputs(Path("sources") / pub, TEMPLATES)
         except SourceError as exc:
-            errors.append(str(exc))
+            if not Path(exc.path).is_relative_to(Path("sources") / pub):
+                errors.append(str(exc))  # a template every publication reads
+                continue
+            faults[pub] = str(exc)
+            # Said now too, for a dry run, which runs no step (the console lists it once).
+            logger.warning(f"error: {exc}")
     try:
         templates = template_inputs(TEMPLATES)
     except SourceError as exc:
@@ -102,10 +110,18 @@ def _read_sources():
             logger.error(f"error: {error}",
                          extra={"event": LogEvent.ERROR, "exception": "SourceError"})
         sys.exit(1)
-    return inputs, templates
+    return inputs, faults, templates
 
 
-INPUTS, TEMPLATE_FILES = _read_sources()
+INPUTS, SOURCE_FAULTS, TEMPLATE_FILES = _read_sources()
+
+
+def target(pub):
+    """What building a publication means: its release, or, when its sources are at fault,
+    the step that fails saying so (rule sources_fault)."""
+    if pub in SOURCE_FAULTS:
+        return f"build/{pub}/sources-fault.txt"
+    return RECEIPT.format(pub=pub)
 
 wildcard_constraints:
     pub=r"[^/]+",
@@ -220,7 +236,7 @@ RECEIPT = "build/{pub}/release.json"
 # in build/ says which release it made. When output/<pub> is no longer that release, intact
 # (an edition deleted or edited by hand), the receipt goes, so that publish runs again.
 # Nothing in output/ is touched here: a dry run changes nothing there.
-for _pub in PUBLICATIONS:
+for _pub in INPUTS:
     # A failed step's outputs are gone (paperpress/stale.py): what was made from them goes.
     clear_orphaned_products(
         Path("build") / _pub,

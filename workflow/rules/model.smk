@@ -20,3 +20,18 @@ rule document_model:
         "build/{pub}/benchmarks/model.tsv"
     shell:
         "{PAPERPRESS} model sources/{wildcards.pub} {output} > {log} 2>&1"
+
+
+# A publication whose sources are at fault before any step could be planned (a missing
+# file its text names, a bad publication.yaml: common.smk's _read_sources): this step
+# stands for its whole build and fails saying why, so that the run ends in failure naming
+# the fault while every other publication builds and publishes.
+rule sources_fault:
+    output:
+        "build/{pub}/sources-fault.txt",
+    params:
+        fault=lambda w: f"error: {SOURCE_FAULTS[w.pub]}",
+    log:
+        "build/{pub}/logs/sources.log",
+    shell:
+        "printf '%s\\n' {params.fault:q} > {log}; exit 1"
