@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, copy_project, jobs_run, snakemake
-from paperpress.crosscheck import Item, check_edition, diagnose, numbers, run_crosscheck
+from paperpress.crosscheck import (Item, _block_items, _key_figure_items, check_edition, diagnose,
+                                   numbers, run_crosscheck)
 from paperpress.editiontext import (_footnote_start, docx_streams, html_streams, normalise,
                                     reading_order, squashed)
-from paperpress.model import Document
+from paperpress.model import Document, KeyFigure, Paragraph, Span
 from paperpress.pdftext import Line
 
 PUB = "bulletin-zh"
@@ -30,6 +31,12 @@ TEXT = f"sources/{PUB}/text.md"
 # A number of the paragraph at text.md:19 that one tampered edition loses: 5.9% (the
 # second industry's growth; the table's 5.9 stays, so it is missing *here*).
 SENTENCE, TAMPERED = "3.6%、5.9%和5.1%", "3.6%和5.1%"
+# The paragraph at text.md:13 made to end on a note call before its 。, as a reviewer's
+# did: the press PDF's pdftotext reads the superscript 1 ahead of its line ("1义（见专栏1）
+# ，全年…"), which the check once took for a lost number 1.
+NOTE_AT_END = ("高质量发展取得新成效[^1]。本公报所用主要指标的含义{{ see indicators }}。",
+               "高质量发展取得新成效。本公报所用主要指标的含义{{ see indicators }}，"
+               "全年接待游客比上年提高1.2个百分点（主要景区接待能力稳步提升）[^1]。")
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +44,9 @@ def built(tmp_path_factory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("crosscheck"))
     shutil.rmtree(project / "sources")
     shutil.copytree(REPO / "tests" / "fixtures" / PUB, project / "sources" / PUB)
+    text = project / TEXT
+    assert text.read_text("utf-8").count(NOTE_AT_END[0]) == 1
+    text.write_text(text.read_text("utf-8").replace(*NOTE_AT_END), "utf-8")
     result = snakemake(project)
     assert result.returncode == 0, result.stderr[-3000:]
     return project
@@ -158,6 +168,45 @@ def test_a_key_figure_is_looked_for_in_its_panel():
     assert kf.found_in(squashed("增长5.3%。关键数据 5.3% 46218元 增长 收入"))
     assert not kf.found_in(squashed("增长5.3%。关键数据 46218元 增长 收入 其他文字 5.3%"))
     assert Item("5.3%", 15).found_in(squashed("增长5.3%。"))
+
+
+def test_a_key_figure_whose_unit_wraps_is_found_in_its_panel():
+    # "44.3" over "million journeys": the panel reads the row of values, then the unit.
+    doc = Document(meta={}, strings={"key_figures": "Key figures"}, key_figures=[
+        KeyFigure("1.55", "million TEU", "Container throughput", "2025", " (2025)", "\u00a0"),
+        KeyFigure("44.3", "million journeys", "Ferry passengers", "2025", " (2025)", "\u00a0")])
+    items = _key_figure_items(doc, 12, "text.md")
+    value = next(i for i in items if i.text.startswith("44.3"))
+    panel = ("Key figures 1.55 million TEU 44.3 Container throughput (2025) million journeys"
+             " Ferry passengers (2025)")
+    assert all(i.found_in(squashed(panel)) for i in items)
+    # Both must stand in the panel: the value or the unit found only in the text is not.
+    text = " The ferries carried more people than in any year before: 44.3 million journeys."
+    assert not value.found_in(squashed(panel.replace("44.3", "") + text))
+    assert not value.found_in(squashed(panel.replace("million journeys", "journeys") + text))
+
+
+def test_a_pdf_may_give_a_note_call_out_of_place_but_not_a_number():
+    # …提高1.2个百分点（表1列出主要景区）[^2]。 read back with the superscript 2 at the
+    # start of its line (ahead of 高).
+    para = Paragraph([Span("接待能力稳步提升。", strong=True),
+                      Span("全年接待游客比上年提高1.2个百分点（表1列出主要景区）"),
+                      Span("2", note=2), Span("。")], line=46)
+    [item] = _block_items(para, Document(meta={}), " ")
+    misplaced = "前文。接待能力稳步提升。全年接待游客比上年提\n2\n高1.2个百分点(表1列出主要景区)。下一段"
+    assert not item.found_in(squashed(misplaced))  # Word and HTML: in its place
+    assert item.found_in(squashed(misplaced), loose_marks=True)
+    ahead = misplaced.replace("\n2\n", "").replace("前文。", "前文。2")  # of its first line
+    assert item.found_in(squashed(ahead), loose_marks=True)
+    # A number the edition lost or changed, a marker beside it or not, still fails; and
+    # so does a paragraph that lost its note call.
+    for spoiled in (misplaced.replace("1.2个", "个"), misplaced.replace("1.2个", "1.3个"),
+                    misplaced.replace("\n2\n高1.2", "高21.2"),
+                    misplaced.replace("\n2\n高1.2个", "高1.22个"),
+                    misplaced.replace("\n2\n", "")):
+        assert not item.found_in(squashed(spoiled), loose_marks=True), spoiled
+    message = diagnose(item.text, squashed(misplaced.replace("1.2个", "个")))
+    assert message.startswith("the number 1.2个 is missing")
 
 
 def test_a_heading_the_contents_lists_must_stand_twice():

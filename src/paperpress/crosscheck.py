@@ -6,7 +6,9 @@ model's brief chose.
 Each paragraph, heading, list item, caption, table row, note and key figure of the model
 is one *item*, with the source line it came from. An item passes when its text, normalised
 (editiontext.normalise: no white space, NFKC, no added hyphens or invisible characters),
-stands whole in the edition's text read back and normalised the same way. An item that
+stands whole in the edition's text read back and normalised the same way (in a PDF, a
+paragraph's note calls may stand out of place: pdftotext misplaces superscripts; a key
+figure's value and unit may stand apart in its panel). An item that
 does not is one line naming the edition, the item's source line and first words, and what
 differs: the number that is missing or reads otherwise, or else where the text parts from
 the model's.
@@ -41,17 +43,44 @@ class Item:
     panel: tuple[str, int] = ("", 0)
     # How many times it stands there at least: a heading the contents lists stands twice.
     times: int = 1
+    # A key figure's value and unit: each must stand in the panel, not the two together (a
+    # unit that wraps under its value is read back after the row of values).
+    parts: tuple[str, ...] = ()
+    # A paragraph's note calls (their markers) and its text without them: a PDF read back
+    # may give a call's superscript out of place (pdftotext reads it ahead of its line).
+    marks: tuple[str, ...] = ()
+    bare: str = ""
 
-    def found_in(self, stream: str) -> bool:
+    def found_in(self, stream: str, loose_marks: bool = False) -> bool:
+        """Whether the item stands in ``stream``; ``loose_marks``: its note calls may stand
+        anywhere in it (a PDF's)."""
         norm = squashed(self.text)
         title, span = self.panel
         if not title:
-            return stream.count(norm) >= self.times
+            return (stream.count(norm) >= self.times
+                    or bool(loose_marks and self.marks and self._found_marks_loose(stream)))
+        needles = [squashed(p) for p in self.parts] or [norm]
         at = stream.find(title)
         while at >= 0:
-            if stream.find(norm, at, at + span) >= 0:
+            if all(n in stream[at:at + span] for n in needles):
                 return True
             at = stream.find(title, at + 1)
+        return False
+
+    def _found_marks_loose(self, stream: str) -> bool:
+        """The text without its note calls, with each call's marker once somewhere in it
+        or at either end, never beside a digit of the text: a marker read there cannot be
+        told from a changed number (1.2 read 21.2), which the check must catch."""
+        bare, marks = squashed(self.bare), sorted(squashed(m) for m in self.marks)
+        mark = "(" + "|".join(re.escape(m) for m in sorted(set(marks), key=len, reverse=True)) + ")?"
+        pattern = []
+        for i in range(len(bare) + 1):
+            if not any(c.isdigit() for c in bare[max(0, i - 1):i + 1]):
+                pattern.append(mark)
+            pattern.append(re.escape(bare[i:i + 1]))
+        for m in re.finditer("".join(pattern), stream):
+            if sorted(g for g in m.groups() if g) == marks:
+                return True
         return False
 
 
@@ -76,10 +105,12 @@ def _key_figure_items(doc: Document, line: int, file: str) -> list[Item]:
     # label are looked for in the panel, the text after its title, as long as the panel's
     # text. (Not as one: a PDF's panel reads a row of values, then a row of labels.)
     title = squashed(doc.strings.get("key_figures", ""))
-    texts = [t for k in doc.key_figures
-             for t in (f"{k.number}{k.unit_separator}{k.unit}", f"{k.label}{k.period_note}")]
-    span = len(title) + sum(len(squashed(t)) for t in texts)
-    items += [Item(t, line, file, panel=(title, span)) for t in texts]
+    texts = [(t, parts) for k in doc.key_figures
+             for t, parts in ((f"{k.number}{k.unit_separator}{k.unit}",
+                               (k.number, k.unit) if k.unit else ()),
+                              (f"{k.label}{k.period_note}", ()))]
+    span = len(title) + sum(len(squashed(t)) for t, _ in texts)
+    items += [Item(t, line, file, panel=(title, span), parts=parts) for t, parts in texts]
     return items
 
 
@@ -96,7 +127,9 @@ def _block_items(block, doc: Document, sep: str) -> list[Item]:
         listed = any(h.anchor == block.anchor for h in doc.contents)
         return [Item(block.text, line, times=2 if listed else 1)]
     if isinstance(block, Paragraph):
-        return [Item(block.text, line)]
+        marks = tuple(s.text for s in block.spans if s.note)
+        return [Item(block.text, line, marks=marks,
+                     bare="".join(s.text for s in block.spans if not s.note))]
     if isinstance(block, Box):
         return [Item(f"{block.label}{sep}{block.title}", line)]
     if isinstance(block, (Figure, Image)):
@@ -284,6 +317,7 @@ def check_edition(doc: Document, edition: Path, text_lines: list[str] = (),
     layout = edition.with_name(edition.stem + ".layout.json")
     streams = {name: squashed(text) for name, text in
                edition_streams(edition, notes, layout if layout.exists() else None).items()}
+    loose_marks = edition.suffix.lower() == ".pdf"
     problems, checked, counted = [], 0, 0
     for item in items_for(doc, edition, text_lines):
         norm = squashed(item.text)
@@ -291,7 +325,7 @@ def check_edition(doc: Document, edition: Path, text_lines: list[str] = (),
             continue
         checked += 1
         counted += len(numbers(item.text))
-        if item.found_in(streams[item.stream]):
+        if item.found_in(streams[item.stream], loose_marks):
             continue
         where = f"{source_dir}{item.file}" + (f":{item.line}" if item.line else "")
         if item.times > 1 and norm in streams[item.stream]:
