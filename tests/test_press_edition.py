@@ -213,8 +213,9 @@ def test_without_crop_marks_the_sheet_is_trim_and_bleed_alone(tmp_path):
         assert any(p["overprint"] for p in _painted(doc))
 
 
-@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed")
 def test_qpdf_finds_no_fault_in_the_press_edition(book):
+    assert shutil.which("qpdf"), ("qpdf is not installed:"
+                                   " `make test` installs qpdf (TEST_PACKAGES)")
     result = subprocess.run(["qpdf", "--check", str(book)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No syntax or stream encoding errors" in result.stdout

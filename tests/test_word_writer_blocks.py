@@ -467,8 +467,9 @@ def test_a_picture_not_there_names_the_file(missing, tmp_path):
 
 # --- As a reader sees it --------------------------------------------------------------------
 
-@pytest.mark.skipif(shutil.which("libreoffice") is None, reason="needs LibreOffice")
 def test_libreoffice_shows_the_notes_lists_and_box(built, tmp_path):
+    assert shutil.which("libreoffice"), ("libreoffice is not installed:"
+                                   " `make publish` installs libreoffice-writer (DEB_PACKAGES)")
     # A profile of its own: LibreOffice lets one process at a time use a profile.
     subprocess.run(["libreoffice", f"-env:UserInstallation=file://{tmp_path}/profile",
                     "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
