@@ -542,12 +542,15 @@ def interrupt_build(project: Path, sig: int) -> None:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     marker = project / "build" / PUB / "whitepaper.html"
     before = marker.stat().st_mtime if marker.exists() else 0
-    deadline = time.monotonic() + 60
+    # Generous: on a loaded machine the steps before the HTML can take over a minute, and
+    # a signal sent later than meant would land in the publish step instead.
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:
         if marker.exists() and marker.stat().st_mtime > before:
             break
         time.sleep(0.05)
     assert proc.poll() is None, "the build finished before it could be interrupted"
+    assert marker.exists() and marker.stat().st_mtime > before, "no new HTML in 300 s"
     os.killpg(proc.pid, sig)
     proc.wait(timeout=60)
     if sig == signal.SIGINT:  # Snakemake waits for its jobs; make sure none is left
